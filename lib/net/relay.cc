@@ -1,0 +1,162 @@
+#include "lib/net/relay.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <utility>
+
+namespace net {
+
+namespace {
+
+bool IsSocket(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+}  // namespace
+
+Relay::Relay(EventLoop* loop, std::vector<Stream> streams, size_t buffer_size)
+    : loop_(loop),
+      streams_(std::move(streams)),
+      state_(streams_.size()),
+      buffer_size_(buffer_size),
+      alive_(std::make_shared<bool>(true)) {
+  for (State& s : state_) s.buf = std::make_unique<char[]>(buffer_size_);
+}
+
+Relay::~Relay() {
+  *alive_ = false;
+  for (const auto& [fd, interest] : watched_) loop_->Unwatch(fd);
+}
+
+absl::Status Relay::Start() {
+  absl::flat_hash_set<int> fds;
+  for (const Stream& s : streams_) {
+    fds.insert(s.src);
+    fds.insert(s.dst);
+  }
+  for (int fd : fds) {
+    // Non-blocking so a pollable fd never stalls the loop; an fd epoll refuses (a regular
+    // file) is always ready and read or written directly.
+    absl::Status st = loop_->Watch(fd, 0, [this, fd](uint32_t ev) { OnReady(fd, ev); });
+    if (absl::IsFailedPrecondition(st)) {
+      unpollable_.insert(fd);
+      continue;
+    }
+    if (!st.ok()) return st;
+    watched_[fd] = 0;
+    if (absl::Status nb = SetNonBlocking(fd, true); !nb.ok()) return nb;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    Step(i);
+    if (alive.expired()) return absl::OkStatus();
+  }
+  UpdateInterest();
+  return absl::OkStatus();
+}
+
+bool Relay::all_done() const {
+  for (const State& s : state_) {
+    if (!s.done) return false;
+  }
+  return true;
+}
+
+void Relay::StopStream(size_t i) {
+  state_[i].done = true;
+  UpdateInterest();
+}
+
+void Relay::OnReady(int fd, uint32_t events) {
+  std::weak_ptr<bool> alive = alive_;
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    if (state_[i].done) continue;
+    if (streams_[i].src == fd || streams_[i].dst == fd) Step(i);
+    if (alive.expired()) return;  // a done-callback destroyed the relay
+  }
+  UpdateInterest();
+}
+
+void Relay::Step(size_t i) {
+  State& st = state_[i];
+  const Stream& s = streams_[i];
+  while (!st.done) {
+    if (st.begin < st.end) {
+      absl::StatusOr<size_t> n =
+          WriteFd(s.dst, absl::string_view(st.buf.get() + st.begin, st.end - st.begin));
+      if (!n.ok()) return Finish(i, n.status());
+      if (*n == kWouldBlock) return;
+      st.begin += *n;
+      st.bytes += *n;
+      if (on_activity_) on_activity_(i, *n);
+      if (st.begin == st.end) st.begin = st.end = 0;
+      continue;
+    }
+    if (st.src_eof) {
+      absl::Status result = absl::OkStatus();
+      if (s.shutdown_dst_on_eof && IsSocket(s.dst) && shutdown(s.dst, SHUT_WR) < 0 &&
+          errno != ENOTCONN) {
+        result = ErrnoStatus(errno, "shutdown");
+      }
+      return Finish(i, result);
+    }
+    absl::StatusOr<size_t> n = ReadFd(s.src, absl::Span<char>(st.buf.get(), buffer_size_));
+    if (!n.ok()) return Finish(i, n.status());
+    if (*n == kWouldBlock) return;
+    if (*n == 0) {
+      st.src_eof = true;
+      continue;
+    }
+    st.end = *n;
+  }
+}
+
+void Relay::Finish(size_t i, absl::Status status) {
+  state_[i].done = true;
+  state_[i].begin = state_[i].end = 0;
+  // The callback may destroy the relay: callers check their weak_ptr afterwards.
+  if (on_done_) on_done_(i, status);
+}
+
+void Relay::UpdateInterest() {
+  absl::flat_hash_map<int, uint32_t> want;
+  for (const auto& [fd, interest] : watched_) want[fd] = 0;
+  bool unpollable_ready = false;
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    const State& st = state_[i];
+    if (st.done) continue;
+    int fd = st.begin < st.end ? streams_[i].dst : streams_[i].src;
+    uint32_t ev = st.begin < st.end ? EventLoop::kWritable : EventLoop::kReadable;
+    if (unpollable_.contains(fd)) {
+      unpollable_ready = true;
+    } else {
+      want[fd] |= ev;
+    }
+  }
+  for (auto& [fd, interest] : want) {
+    if (watched_[fd] != interest) {
+      if (loop_->SetEvents(fd, interest).ok()) watched_[fd] = interest;
+    }
+  }
+  if (unpollable_ready) SchedulePoll();
+}
+
+void Relay::SchedulePoll() {
+  if (poll_scheduled_) return;
+  poll_scheduled_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  loop_->Post([this, alive] {
+    if (alive.expired()) return;
+    poll_scheduled_ = false;
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      if (state_[i].done) continue;
+      if (unpollable_.contains(streams_[i].src) || unpollable_.contains(streams_[i].dst)) Step(i);
+      if (alive.expired()) return;
+    }
+    UpdateInterest();
+  });
+}
+
+}  // namespace net

@@ -1,0 +1,153 @@
+#include "lib/net/relay.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <random>
+#include <string>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/matchers.h"
+
+namespace net {
+namespace {
+
+using ::testing_util::IsOk;
+
+std::string RandomBytes(size_t n) {
+  std::mt19937 rng(42);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// Drains `fd` on a thread until end of stream.
+std::thread Drain(int fd, std::string* out) {
+  return std::thread([fd, out] {
+    char buf[65536];
+    while (true) {
+      ssize_t n = read(fd, buf, sizeof(buf));
+      if (n <= 0) return;
+      out->append(buf, n);
+    }
+  });
+}
+
+TEST(RelayTest, CopiesBothWaysWithHalfClose) {
+  // a[0] plays the network peer; a[1] is "the socket" relayed to/from two pipes.
+  int sp[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+  Fd peer(sp[0]), sock(sp[1]);
+  int in[2], out[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  Fd in_r(in[0]), in_w(in[1]), out_r(out[0]), out_w(out[1]);
+
+  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
+  Relay relay(loop.get(), {{in_r.get(), sock.get(), true}, {sock.get(), out_w.get(), false}},
+              4096);
+  int done = 0;
+  absl::Status statuses[2];
+  relay.set_on_stream_done([&](size_t i, const absl::Status& s) {
+    statuses[i] = s;
+    if (i == 1) out_w.Close();  // like nc: network EOF closes stdout
+    if (++done == 2) loop->Stop();
+  });
+  ASSERT_THAT(relay.Start(), IsOk());
+
+  const std::string up = RandomBytes(3 << 20), down = RandomBytes(5 << 20);
+  std::string peer_got, stdout_got;
+  std::thread peer_reader = Drain(peer.get(), &peer_got);
+  std::thread stdout_reader = Drain(out_r.get(), &stdout_got);
+  std::thread stdin_writer([&] {
+    ASSERT_THAT(WriteAllFd(in_w.get(), up), IsOk());
+    in_w.Close();
+  });
+  std::thread peer_writer([&] {
+    ASSERT_THAT(WriteAllFd(peer.get(), down), IsOk());
+    shutdown(peer.get(), SHUT_WR);
+  });
+  loop->Run();
+  stdin_writer.join();
+  peer_writer.join();
+  peer_reader.join();  // ends because the relay shut down the socket's write side
+  stdout_reader.join();
+  EXPECT_THAT(statuses[0], IsOk());
+  EXPECT_THAT(statuses[1], IsOk());
+  EXPECT_EQ(relay.bytes(0), up.size());
+  EXPECT_EQ(relay.bytes(1), down.size());
+  EXPECT_TRUE(peer_got == up);
+  EXPECT_TRUE(stdout_got == down);
+}
+
+TEST(RelayTest, RegularFileSourceIsReadWithoutEpoll) {
+  std::string path = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/src";
+  const std::string data = RandomBytes(1 << 20);
+  {
+    Fd f(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
+    ASSERT_THAT(WriteAllFd(f.get(), data), IsOk());
+  }
+  Fd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  int sp[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+  Fd peer(sp[0]), sock(sp[1]);
+  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
+  Relay relay(loop.get(), {{file.get(), sock.get(), true}});
+  relay.set_on_stream_done([&](size_t, const absl::Status& s) {
+    EXPECT_THAT(s, IsOk());
+    loop->Stop();
+  });
+  std::string got;
+  std::thread reader = Drain(peer.get(), &got);
+  ASSERT_THAT(relay.Start(), IsOk());
+  loop->Run();
+  reader.join();
+  EXPECT_TRUE(got == data);
+}
+
+TEST(RelayTest, WriteErrorFinishesStreamWithError) {
+  signal(SIGPIPE, SIG_IGN);
+  int in[2], out[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  Fd in_r(in[0]), in_w(in[1]), out_r(out[0]), out_w(out[1]);
+  out_r.Close();  // nobody reads the destination
+  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
+  Relay relay(loop.get(), {{in_r.get(), out_w.get(), false}});
+  absl::Status result;
+  relay.set_on_stream_done([&](size_t, const absl::Status& s) {
+    result = s;
+    loop->Stop();
+  });
+  ASSERT_THAT(relay.Start(), IsOk());
+  ASSERT_THAT(WriteFd(in_w.get(), "data"), IsOk());
+  loop->Run();
+  EXPECT_FALSE(result.ok());
+  EXPECT_TRUE(relay.all_done());
+}
+
+TEST(RelayTest, DestroyingRelayInsideDoneCallbackIsSafe) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  Fd in_r(in[0]), in_w(in[1]), out_r(out[0]), out_w(out[1]);
+  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
+  auto relay = std::make_unique<Relay>(
+      loop.get(), std::vector<Relay::Stream>{{in_r.get(), out_w.get(), false},
+                                             {in_r.get(), out_w.get(), false}});
+  relay->set_on_stream_done([&](size_t, const absl::Status&) {
+    relay.reset();
+    loop->Stop();
+  });
+  ASSERT_THAT(relay->Start(), IsOk());
+  in_w.Close();
+  loop->Run();
+  EXPECT_EQ(relay, nullptr);
+}
+
+}  // namespace
+}  // namespace net

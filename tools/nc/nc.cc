@@ -71,8 +71,9 @@ absl::Time Deadline(const Options& o) {
   return o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
 }
 
-// Pump copies stdin→socket and socket→stdout until both directions are finished, or until
-// nothing has moved for the -w timeout. Returns the exit code.
+// Pump copies stdin→socket and socket→stdout until both directions are finished. As in
+// OpenBSD nc, -w bounds only the "final net reads": once stdin has ended, nc quits after that
+// long without network data. Returns the exit code.
 int Pump(const Options& o, const Stdio& io, int sock) {
   absl::StatusOr<std::unique_ptr<net::EventLoop>> loop = net::EventLoop::Create();
   if (!loop.ok()) {
@@ -82,17 +83,21 @@ int Pump(const Options& o, const Stdio& io, int sock) {
   net::EventLoop& l = **loop;
   net::Relay relay(&l, {{io.in, sock, o.shutdown_on_eof}, {sock, io.out, false}});
   int finished = 0;
-  relay.set_on_stream_done([&](size_t, const absl::Status&) {
-    if (++finished == 2) l.Stop();
-  });
+  bool stdin_done = false;
   net::EventLoop::TimerId idle = 0;
   auto arm_idle = [&] {
-    if (!o.timeout) return;
+    if (!o.timeout || !stdin_done) return;
     l.Cancel(idle);
     idle = l.RunAfter(*o.timeout, [&] { l.Stop(); });
   };
+  relay.set_on_stream_done([&](size_t i, const absl::Status&) {
+    if (i == 0) {
+      stdin_done = true;
+      arm_idle();
+    }
+    if (++finished == 2) l.Stop();
+  });
   relay.set_on_activity([&](size_t, size_t) { arm_idle(); });
-  arm_idle();
   if (absl::Status s = relay.Start(); !s.ok()) {
     Warn(io, s.message());
     return 1;

@@ -116,8 +116,12 @@ void Relay::Step(size_t i) {
 void Relay::Finish(size_t i, absl::Status status) {
   state_[i].done = true;
   state_[i].begin = state_[i].end = 0;
-  // The callback may destroy the relay: callers check their weak_ptr afterwards.
-  if (on_done_) on_done_(i, status);
+  // The callback may destroy the relay (and with it on_done_): call a copy, and callers
+  // check their weak_ptr afterwards.
+  if (on_done_) {
+    StreamDone cb = on_done_;
+    cb(i, status);
+  }
 }
 
 void Relay::UpdateInterest() {

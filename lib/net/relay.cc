@@ -1,7 +1,11 @@
 #include "lib/net/relay.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
 
 #include <utility>
 
@@ -14,6 +18,20 @@ bool IsSocket(int fd) {
   return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+// CanSplice: splice(2) moves bytes from/to pipes, stream sockets, regular files and /dev/null.
+bool CanSplice(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return false;
+  if (S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode)) return true;
+  if (S_ISCHR(st.st_mode)) return major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;  // /dev/null
+  if (S_ISSOCK(st.st_mode)) {
+    int type = 0;
+    socklen_t len = sizeof(type);
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
+  }
+  return false;
+}
+
 }  // namespace
 
 Relay::Relay(EventLoop* loop, std::vector<Stream> streams, size_t buffer_size)
@@ -22,7 +40,22 @@ Relay::Relay(EventLoop* loop, std::vector<Stream> streams, size_t buffer_size)
       state_(streams_.size()),
       buffer_size_(buffer_size),
       alive_(std::make_shared<bool>(true)) {
-  for (State& s : state_) s.buf = std::make_unique<char[]>(buffer_size_);
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    State& st = state_[i];
+    int p[2];
+    if (CanSplice(streams_[i].src) && CanSplice(streams_[i].dst) &&
+        pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
+      st.splice = true;
+      st.pipe_r = Fd(p[0]);
+      st.pipe_w = Fd(p[1]);
+      // A larger pipe means fewer, larger splices; the kernel caps it (pipe-max-size).
+      int cap = fcntl(p[1], F_SETPIPE_SZ, static_cast<int>(std::max<size_t>(buffer_size_, 1 << 20)));
+      if (cap < 0) cap = fcntl(p[1], F_GETPIPE_SZ);
+      st.pipe_capacity = cap > 0 ? static_cast<size_t>(cap) : 65536;
+    } else {
+      st.buf = std::make_unique<char[]>(buffer_size_);
+    }
+  }
 }
 
 Relay::~Relay() {
@@ -79,7 +112,48 @@ void Relay::OnReady(int fd, uint32_t events) {
   UpdateInterest();
 }
 
+void Relay::StepSplice(size_t i) {
+  State& st = state_[i];
+  const Stream& s = streams_[i];
+  while (!st.done) {
+    if (st.pipe_bytes > 0) {
+      ssize_t n = splice(st.pipe_r.get(), nullptr, s.dst, nullptr, st.pipe_bytes,
+                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) return;  // dst is full
+        return Finish(i, ErrnoStatus(errno, "splice to destination"));
+      }
+      st.pipe_bytes -= static_cast<size_t>(n);
+      st.bytes += static_cast<size_t>(n);
+      if (on_activity_) on_activity_(i, static_cast<size_t>(n));
+      continue;
+    }
+    if (st.src_eof) {
+      absl::Status result = absl::OkStatus();
+      if (s.shutdown_dst_on_eof && IsSocket(s.dst) && shutdown(s.dst, SHUT_WR) < 0 &&
+          errno != ENOTCONN) {
+        result = ErrnoStatus(errno, "shutdown");
+      }
+      return Finish(i, result);
+    }
+    ssize_t n = splice(s.src, nullptr, st.pipe_w.get(), nullptr, st.pipe_capacity,
+                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return;  // src is empty (our pipe is empty, so it is not full)
+      return Finish(i, ErrnoStatus(errno, "splice from source"));
+    }
+    if (n == 0) {
+      st.src_eof = true;
+      continue;
+    }
+    st.pipe_bytes = static_cast<size_t>(n);
+  }
+}
+
 void Relay::Step(size_t i) {
+  if (state_[i].splice) return StepSplice(i);
   State& st = state_[i];
   const Stream& s = streams_[i];
   while (!st.done) {
@@ -116,6 +190,7 @@ void Relay::Step(size_t i) {
 void Relay::Finish(size_t i, absl::Status status) {
   state_[i].done = true;
   state_[i].begin = state_[i].end = 0;
+  state_[i].pipe_bytes = 0;
   // The callback may destroy the relay (and with it on_done_): call a copy, and callers
   // check their weak_ptr afterwards.
   if (on_done_) {
@@ -131,8 +206,9 @@ void Relay::UpdateInterest() {
   for (size_t i = 0; i < streams_.size(); ++i) {
     const State& st = state_[i];
     if (st.done) continue;
-    int fd = st.begin < st.end ? streams_[i].dst : streams_[i].src;
-    uint32_t ev = st.begin < st.end ? EventLoop::kWritable : EventLoop::kReadable;
+    const bool pending = Pending(i);
+    int fd = pending ? streams_[i].dst : streams_[i].src;
+    uint32_t ev = pending ? EventLoop::kWritable : EventLoop::kReadable;
     if (unpollable_.contains(fd)) {
       unpollable_ready = true;
     } else {

@@ -11,6 +11,9 @@
 //   loop->Run();
 //
 // fds that epoll cannot watch (regular files, /dev/null) are treated as always ready.
+// Where both ends allow it (pipes, stream sockets, regular files, /dev/null) bytes move with
+// splice(2) through a pipe the relay owns, never copied into user space; otherwise (ttys,
+// UDP sockets) through a user-space buffer.
 #ifndef LIB_NET_RELAY_H_
 #define LIB_NET_RELAY_H_
 
@@ -66,6 +69,11 @@ class Relay {
     std::unique_ptr<char[]> buf;
     size_t begin = 0;  // bytes [begin, end) are waiting to be written
     size_t end = 0;
+    // splice mode: bytes wait in a pipe instead of buf.
+    bool splice = false;
+    Fd pipe_r, pipe_w;
+    size_t pipe_bytes = 0;
+    size_t pipe_capacity = 0;
     bool src_eof = false;
     bool done = false;
     uint64_t bytes = 0;
@@ -74,6 +82,10 @@ class Relay {
   void OnReady(int fd, uint32_t events);
   // Step moves as much as it can for stream i without blocking.
   void Step(size_t i);
+  void StepSplice(size_t i);
+  bool Pending(size_t i) const {
+    return state_[i].begin < state_[i].end || state_[i].pipe_bytes > 0;
+  }
   void Finish(size_t i, absl::Status status);
   void UpdateInterest();
   void SchedulePoll();

@@ -337,6 +337,7 @@ absl::StatusOr<std::string> PunycodeEncode(absl::string_view utf8_label) {
 }
 
 absl::StatusOr<std::string> ToAscii(absl::string_view utf8_name) {
+  if (utf8_name.empty()) return absl::InvalidArgumentError("dns: empty name");
   if (utf8_name == ".") return std::string(".");
   if (!utf8_name.empty() && utf8_name.back() == '.') utf8_name.remove_suffix(1);
   std::vector<std::string> labels;

@@ -45,7 +45,7 @@ absl::StatusOr<std::vector<uint8_t>> NameToWire(absl::string_view presentation);
 absl::StatusOr<std::string> ReadName(base::ByteReader& reader);
 
 // NamesEqual compares two presentation names ASCII case-insensitively, ignoring whether
-// either has a trailing dot.
+// either has a trailing dot. Neither view is kept.
 bool NamesEqual(absl::string_view a, absl::string_view b);
 
 // ReverseName returns the in-addr.arpa name of an IPv4 address ("4.3.2.1.in-addr.arpa.").
@@ -55,17 +55,18 @@ std::string ReverseName(const std::array<uint8_t, 4>& address);
 std::string ReverseName(const std::array<uint8_t, 16>& address);
 
 // ReverseNameForAddress parses a textual IPv4 or IPv6 address and returns its reverse name.
-// InvalidArgument if `text` is neither.
+// InvalidArgument if `text` (not kept) is neither.
 absl::StatusOr<std::string> ReverseNameForAddress(absl::string_view text);
 
 // PunycodeEncode encodes one UTF-8 label with Punycode (RFC 3492), without the "xn--" prefix
-// and without changing case. InvalidArgument for invalid UTF-8 or on overflow.
+// and without changing case. InvalidArgument for invalid UTF-8 or on overflow. `utf8_label` is
+// not kept.
 absl::StatusOr<std::string> PunycodeEncode(absl::string_view utf8_label);
 
 // ToAscii converts a UTF-8 name to an absolute ASCII name: a label holding non-ASCII
 // characters has its ASCII letters lowercased (other characters are left as they are) and
 // becomes "xn--" + Punycode; ASCII labels are untouched. InvalidArgument for invalid UTF-8 or
-// when the result is not a valid name.
+// when the result is not a valid name (an empty name included). `utf8_name` is not kept.
 absl::StatusOr<std::string> ToAscii(absl::string_view utf8_name);
 
 }  // namespace dns

@@ -244,6 +244,7 @@ TEST(ToAsciiTest, RejectsInvalidUtf8) {
 }
 
 TEST(ToAsciiTest, RejectsResultThatIsNoName) {
+  EXPECT_THAT(ToAscii(""), StatusIs(kInvalid, HasSubstr("dns: empty name")));
   EXPECT_THAT(ToAscii("a..\u00fc"), StatusIs(kInvalid, HasSubstr("empty label")));
 }
 

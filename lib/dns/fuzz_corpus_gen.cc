@@ -1,5 +1,5 @@
 // fuzz_corpus_gen.cc: writes the seed corpus of dns_parser_fuzz: every sample message, with
-// and without name compression, one file each.
+// and without name compression, and every hand-built hostile input, one file each.
 //
 //   ./bazelw run //lib/dns:fuzz_corpus_gen -- "$PWD/testdata/fuzz/dns_parser_fuzz"
 #include <cstdio>
@@ -12,6 +12,17 @@
 #include "lib/dns/message.h"
 #include "lib/dns/test_messages.h"
 #include "lib/dns/writer.h"
+
+namespace {
+
+bool WriteFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (!out) std::fprintf(stderr, "fuzz_corpus_gen: cannot write %s\n", path.c_str());
+  return static_cast<bool>(out);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -31,14 +42,15 @@ int main(int argc, char** argv) {
       }
       const std::string path =
           absl::StrCat(argv[1], "/sample_", i, compress ? "_compressed" : "_plain", ".bin");
-      std::ofstream out(path, std::ios::binary);
-      out.write(reinterpret_cast<const char*>(wire->data()), wire->size());
-      if (!out) {
-        std::fprintf(stderr, "fuzz_corpus_gen: cannot write %s\n", path.c_str());
-        return 1;
-      }
+      if (!WriteFile(path, *wire)) return 1;
       ++written;
     }
+  }
+  const std::vector<std::vector<uint8_t>> hostile = dns::samples::HostileInputs();
+  for (size_t i = 0; i < hostile.size(); ++i) {
+    const std::string path = absl::StrCat(argv[1], "/hostile_", i, ".bin");
+    if (!WriteFile(path, hostile[i])) return 1;
+    ++written;
   }
   std::printf("fuzz_corpus_gen: wrote %d files to %s\n", written, argv[1]);
   return 0;

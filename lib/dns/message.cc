@@ -21,21 +21,18 @@ struct Mnemonic {
 };
 
 constexpr Mnemonic kTypes[] = {
-    {kA, "A"},     {kNS, "NS"},     {kCNAME, "CNAME"}, {kSOA, "SOA"}, {kPTR, "PTR"},
-    {kMX, "MX"},   {kTXT, "TXT"},   {kAAAA, "AAAA"},   {kSRV, "SRV"}, {kOPT, "OPT"},
-    {kANY, "ANY"}, {kCAA, "CAA"},
+    {kA, "A"},     {kNS, "NS"},     {kCNAME, "CNAME"}, {kSOA, "SOA"}, {kPTR, "PTR"}, {kMX, "MX"},
+    {kTXT, "TXT"}, {kAAAA, "AAAA"}, {kSRV, "SRV"},     {kOPT, "OPT"}, {kANY, "ANY"}, {kCAA, "CAA"},
 };
 
 constexpr Mnemonic kRcodes[] = {
-    {kNoError, "NOERROR"}, {kFormErr, "FORMERR"}, {kServFail, "SERVFAIL"},
-    {kNxDomain, "NXDOMAIN"}, {kNotImp, "NOTIMP"}, {kRefused, "REFUSED"},
-    {kYxDomain, "YXDOMAIN"}, {kYxRrset, "YXRRSET"}, {kNxRrset, "NXRRSET"},
-    {kNotAuth, "NOTAUTH"}, {kNotZone, "NOTZONE"}, {kBadVers, "BADVERS"},
+    {kNoError, "NOERROR"}, {kFormErr, "FORMERR"}, {kServFail, "SERVFAIL"}, {kNxDomain, "NXDOMAIN"},
+    {kNotImp, "NOTIMP"},   {kRefused, "REFUSED"}, {kYxDomain, "YXDOMAIN"}, {kYxRrset, "YXRRSET"},
+    {kNxRrset, "NXRRSET"}, {kNotAuth, "NOTAUTH"}, {kNotZone, "NOTZONE"},   {kBadVers, "BADVERS"},
 };
 
 constexpr Mnemonic kClasses[] = {
-    {kClassIN, "IN"},     {kClassCH, "CH"},   {kClassHS, "HS"},
-    {kClassNONE, "NONE"}, {kClassANY, "ANY"},
+    {kClassIN, "IN"}, {kClassCH, "CH"}, {kClassHS, "HS"}, {kClassNONE, "NONE"}, {kClassANY, "ANY"},
 };
 
 // Lookup returns the mnemonic of `value` in `table`, or `fallback` followed by the number.

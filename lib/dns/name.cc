@@ -43,8 +43,8 @@ void AppendEscapedLabel(absl::Span<const uint8_t> label, std::string& out) {
 absl::StatusOr<uint8_t> ReadNameByte(base::ByteReader& reader, size_t name_start) {
   absl::StatusOr<uint8_t> b = reader.ReadU8();
   if (!b.ok()) {
-    return absl::OutOfRangeError(absl::StrCat("dns: name at offset ", name_start,
-                                              " truncated at offset ", reader.offset()));
+    return absl::OutOfRangeError(
+        absl::StrCat("dns: name at offset ", name_start, " truncated at offset ", reader.offset()));
   }
   return b;
 }
@@ -83,9 +83,8 @@ absl::StatusOr<std::u32string> DecodeUtf8(absl::string_view text) {
       cp = (cp << 6) | (c & 0x3f);
     }
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("dns: invalid utf-8 code point ", static_cast<uint32_t>(cp),
-                       " at offset ", i));
+      return absl::InvalidArgumentError(absl::StrCat("dns: invalid utf-8 code point ",
+                                                     static_cast<uint32_t>(cp), " at offset ", i));
     }
     out.push_back(cp);
     i += extra + 1;
@@ -116,7 +115,6 @@ uint32_t Adapt(uint32_t delta, uint32_t num_points, bool first_time) {
 
 char EncodeDigit(uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); }
 
-
 }  // namespace
 
 absl::StatusOr<std::vector<uint8_t>> NameToWire(absl::string_view presentation) {
@@ -136,8 +134,7 @@ absl::StatusOr<std::vector<uint8_t>> NameToWire(absl::string_view presentation) 
     }
     if (len > kMaxLabelLength) {
       return absl::InvalidArgumentError(absl::StrCat("dns: label longer than 63 octets (", len,
-                                                     ") in \"", presentation, "\" at offset ",
-                                                     at));
+                                                     ") in \"", presentation, "\" at offset ", at));
     }
     wire[label_start] = static_cast<uint8_t>(len);
     label_start = wire.size();
@@ -166,9 +163,8 @@ absl::StatusOr<std::vector<uint8_t>> NameToWire(absl::string_view presentation) 
     for (size_t k = 1; k <= 3; ++k) {
       if (i + k >= presentation.size() ||
           !absl::ascii_isdigit(static_cast<unsigned char>(presentation[i + k]))) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("dns: \\DDD escape needs 3 digits in \"", presentation,
-                         "\" at offset ", i));
+        return absl::InvalidArgumentError(absl::StrCat("dns: \\DDD escape needs 3 digits in \"",
+                                                       presentation, "\" at offset ", i));
       }
       value = value * 10 + (presentation[i + k] - '0');
     }
@@ -206,18 +202,18 @@ absl::StatusOr<std::string> ReadName(base::ByteReader& reader) {
       ASSIGN_OR_RETURN(uint8_t low, ReadNameByte(reader, name_start));
       const size_t target = static_cast<size_t>(len & 0x3f) << 8 | low;
       if (target >= reader.size()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("dns: compression pointer to ", target, " past end of message (",
-                         reader.size(), " bytes) at offset ", at));
+        return absl::InvalidArgumentError(absl::StrCat("dns: compression pointer to ", target,
+                                                       " past end of message (", reader.size(),
+                                                       " bytes) at offset ", at));
       }
       if (target >= lowest) {
         return absl::InvalidArgumentError(
-            absl::StrCat("dns: compression pointer to ", target, " does not point before ",
-                         lowest, " (loop or forward pointer) at offset ", at));
+            absl::StrCat("dns: compression pointer to ", target, " does not point before ", lowest,
+                         " (loop or forward pointer) at offset ", at));
       }
       if (++jumps > kMaxCompressionJumps) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "dns: more than ", kMaxCompressionJumps, " compression pointers at offset ", at));
+        return absl::InvalidArgumentError(absl::StrCat("dns: more than ", kMaxCompressionJumps,
+                                                       " compression pointers at offset ", at));
       }
       if (!resume.has_value()) resume = reader.offset();
       RETURN_IF_ERROR(reader.Seek(target));
@@ -225,14 +221,14 @@ absl::StatusOr<std::string> ReadName(base::ByteReader& reader) {
       continue;
     }
     if (kind != 0) {
-      return absl::InvalidArgumentError(absl::StrCat("dns: reserved label type 0x",
-                                                     absl::Hex(kind), " (length byte 0x",
-                                                     absl::Hex(len), ") at offset ", at));
+      return absl::InvalidArgumentError(absl::StrCat("dns: reserved label type 0x", absl::Hex(kind),
+                                                     " (length byte 0x", absl::Hex(len),
+                                                     ") at offset ", at));
     }
     wire_length += 1 + len;
     if (wire_length > kMaxNameLength) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "dns: name at offset ", name_start, " longer than 255 octets at offset ", at));
+      return absl::InvalidArgumentError(absl::StrCat("dns: name at offset ", name_start,
+                                                     " longer than 255 octets at offset ", at));
     }
     if (len == 0) break;
     absl::StatusOr<absl::Span<const uint8_t>> label = reader.ReadBytes(len);

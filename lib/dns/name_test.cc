@@ -43,9 +43,9 @@ absl::StatusOr<std::string> ReadAt(const std::vector<uint8_t>& bytes, size_t off
 }
 
 TEST(NameToWireTest, Simple) {
-  EXPECT_THAT(NameToWire("www.example.com.").value(),
-              ElementsAre(3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o',
-                          'm', 0));
+  EXPECT_THAT(
+      NameToWire("www.example.com.").value(),
+      ElementsAre(3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0));
   EXPECT_EQ(NameToWire("www.example.com").value(), NameToWire("www.example.com.").value());
   EXPECT_THAT(NameToWire(".").value(), ElementsAre(0));
 }
@@ -70,8 +70,7 @@ TEST(NameToWireTest, Rejects) {
 TEST(NameToWireTest, NameLengthLimit) {
   // 4 labels of 63 octets take 4 * 64 + 1 = 257 octets; with the last one 61 long, 255.
   const std::string l63(63, 'a');
-  EXPECT_THAT(NameToWire(absl::StrCat(l63, ".", l63, ".", l63, ".", std::string(61, 'b'))),
-              IsOk());
+  EXPECT_THAT(NameToWire(absl::StrCat(l63, ".", l63, ".", l63, ".", std::string(61, 'b'))), IsOk());
   EXPECT_THAT(NameToWire(absl::StrCat(l63, ".", l63, ".", l63, ".", std::string(62, 'b'))),
               StatusIs(kInvalid, HasSubstr("longer than 255 octets (256)")));
 }
@@ -166,8 +165,7 @@ TEST(ReadNameTest, NameTooLongThroughPointers) {
     Pointer(bytes, previous);
     previous = start;
   }
-  EXPECT_THAT(ReadAt(bytes, previous),
-              StatusIs(kInvalid, HasSubstr("longer than 255 octets")));
+  EXPECT_THAT(ReadAt(bytes, previous), StatusIs(kInvalid, HasSubstr("longer than 255 octets")));
   // Four chunks are fine.
   EXPECT_THAT(ReadAt(bytes, 52), IsOk());
 }
@@ -236,7 +234,8 @@ TEST(ToAsciiTest, ConvertsNonAsciiLabels) {
 }
 
 TEST(ToAsciiTest, RejectsInvalidUtf8) {
-  EXPECT_THAT(ToAscii("b\xfc" "cher.example"),
+  EXPECT_THAT(ToAscii("b\xfc"
+                      "cher.example"),
               StatusIs(kInvalid, HasSubstr("dns: invalid utf-8 lead byte 252 at offset 1")));
   EXPECT_THAT(ToAscii("\xc3"), StatusIs(kInvalid, HasSubstr("truncated utf-8")));
   EXPECT_THAT(ToAscii("\xc0\x80"), StatusIs(kInvalid, HasSubstr("invalid utf-8 code point")));

@@ -35,8 +35,7 @@ struct WireHeader {
 absl::StatusOr<WireHeader> ReadHeader(base::ByteReader& reader) {
   if (reader.remaining() < kHeaderSize) {
     return absl::OutOfRangeError(absl::StrCat("dns: header needs 12 bytes, message has ",
-                                              reader.remaining(), " at offset ",
-                                              reader.offset()));
+                                              reader.remaining(), " at offset ", reader.offset()));
   }
   WireHeader w;
   ASSIGN_OR_RETURN(w.header.id, reader.ReadU16());
@@ -82,9 +81,8 @@ class RdataReader {
     RETURN_IF_ERROR(whole.Seek(offset()));
     ASSIGN_OR_RETURN(std::string name, dns::ReadName(whole));
     if (whole.offset() > end()) {
-      return absl::InvalidArgumentError(absl::StrCat("dns: name at offset ", offset(),
-                                                     " ends at ", whole.offset(),
-                                                     ", past rdata end ", end()));
+      return absl::InvalidArgumentError(absl::StrCat("dns: name at offset ", offset(), " ends at ",
+                                                     whole.offset(), ", past rdata end ", end()));
     }
     RETURN_IF_ERROR(fields_.Skip(whole.offset() - offset()));
     return name;
@@ -95,9 +93,8 @@ class RdataReader {
     const size_t at = offset();
     ASSIGN_OR_RETURN(uint8_t length, fields_.ReadU8());
     if (length > fields_.remaining()) {
-      return absl::InvalidArgumentError(absl::StrCat("dns: string of ", length,
-                                                     " bytes at offset ", at,
-                                                     " overruns rdata end ", end()));
+      return absl::InvalidArgumentError(absl::StrCat("dns: string of ", length, " bytes at offset ",
+                                                     at, " overruns rdata end ", end()));
     }
     ASSIGN_OR_RETURN(absl::Span<const uint8_t> bytes, fields_.ReadBytes(length));
     return std::string(bytes.begin(), bytes.end());
@@ -118,9 +115,9 @@ class RdataReader {
 template <size_t N>
 absl::StatusOr<std::array<uint8_t, N>> ReadAddress(RdataReader& rd, uint16_t type) {
   if (rd.fields().size() != N) {
-    return absl::InvalidArgumentError(absl::StrCat("dns: ", TypeToString(type),
-                                                   " rdata length ", rd.fields().size(),
-                                                   ", want ", N, " at offset ", rd.offset()));
+    return absl::InvalidArgumentError(absl::StrCat("dns: ", TypeToString(type), " rdata length ",
+                                                   rd.fields().size(), ", want ", N, " at offset ",
+                                                   rd.offset()));
   }
   std::array<uint8_t, N> address;
   ASSIGN_OR_RETURN(absl::Span<const uint8_t> bytes, rd.fields().ReadBytes(N));
@@ -167,9 +164,9 @@ absl::StatusOr<Rdata> ReadCaa(RdataReader& rd) {
   }
   for (char c : caa.tag) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "dns: CAA tag byte ", static_cast<int>(static_cast<uint8_t>(c)),
-          " is not alphanumeric at offset ", tag_at));
+      return absl::InvalidArgumentError(absl::StrCat("dns: CAA tag byte ",
+                                                     static_cast<int>(static_cast<uint8_t>(c)),
+                                                     " is not alphanumeric at offset ", tag_at));
     }
   }
   caa.value = rd.ReadRest();
@@ -240,9 +237,9 @@ absl::StatusOr<Rdata> ReadRdata(absl::Span<const uint8_t> message, size_t start,
   absl::StatusOr<Rdata> data = ReadKnownRdata(rd, type);
   if (!data.ok()) {
     if (data.status().code() != absl::StatusCode::kOutOfRange) return data.status();
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dns: ", TypeToString(type), " rdata of ", length, " bytes at offset ", start,
-        " is malformed: ", absl::StripPrefix(data.status().message(), "dns: ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dns: ", TypeToString(type), " rdata of ", length, " bytes at offset ", start,
+                     " is malformed: ", absl::StripPrefix(data.status().message(), "dns: ")));
   }
   if (!std::holds_alternative<Raw>(*data) && rd.fields().remaining() > 0) {
     return absl::InvalidArgumentError(absl::StrCat("dns: ", TypeToString(type), " rdata has ",
@@ -272,25 +269,23 @@ absl::StatusOr<ResourceRecord> ReadRecord(base::ByteReader& reader) {
 // InSection prefixes an error with the section and entry it happened in, keeping its code.
 absl::Status InSection(const absl::Status& status, Section section, size_t index, size_t count,
                        size_t offset) {
-  return absl::Status(status.code(),
-                      absl::StrCat("dns: ", kSectionNames[section], " ", index, " of ", count,
-                                   " at offset ", offset, ": ",
-                                   absl::StripPrefix(status.message(), "dns: ")));
+  return absl::Status(status.code(), absl::StrCat("dns: ", kSectionNames[section], " ", index,
+                                                  " of ", count, " at offset ", offset, ": ",
+                                                  absl::StripPrefix(status.message(), "dns: ")));
 }
 
 // TakeOpt moves the OPT record `rr` into `message.edns`.
 absl::Status TakeOpt(ResourceRecord& rr, Section section, size_t offset, Message& message) {
   if (section != kAdditionalSection) {
-    return absl::InvalidArgumentError(absl::StrCat("dns: OPT record in ", kSectionNames[section],
-                                                   " section at offset ", offset));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dns: OPT record in ", kSectionNames[section], " section at offset ", offset));
   }
   if (message.edns.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dns: second OPT record at offset ", offset));
+    return absl::InvalidArgumentError(absl::StrCat("dns: second OPT record at offset ", offset));
   }
   if (rr.name != ".") {
-    return absl::InvalidArgumentError(absl::StrCat("dns: OPT record owner \"", rr.name,
-                                                   "\" is not the root at offset ", offset));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dns: OPT record owner \"", rr.name, "\" is not the root at offset ", offset));
   }
   Edns edns;
   edns.udp_payload_size = rr.rclass;
@@ -351,8 +346,8 @@ absl::StatusOr<Message> ParseMessage(absl::Span<const uint8_t> bytes) {
     }
   }
   if (reader.remaining() > 0) {
-    return absl::InvalidArgumentError(absl::StrCat("dns: trailing ", reader.remaining(),
-                                                   " bytes at offset ", reader.offset()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dns: trailing ", reader.remaining(), " bytes at offset ", reader.offset()));
   }
   return message;
 }

@@ -8,9 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/base/byte_writer.h"
 #include "lib/dns/message.h"
-#include "lib/dns/name.h"
 #include "lib/dns/test_messages.h"
 #include "lib/dns/writer.h"
 #include "testing/matchers.h"
@@ -25,54 +23,7 @@ using ::testing_util::StatusIs;
 constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
 constexpr absl::StatusCode kOutOfRange = absl::StatusCode::kOutOfRange;
 
-// Packet builds hostile messages field by field (after c-ares test/dns-proto.h).
-class Packet {
- public:
-  // Header writes id 0x0102, a response with RD and RA, and the four section counts.
-  Packet& Header(uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar) {
-    w_.WriteU16(0x0102);
-    w_.WriteU16(0x8180);
-    for (uint16_t count : {qd, an, ns, ar}) w_.WriteU16(count);
-    return *this;
-  }
-  Packet& Name(const std::string& name) {
-    w_.WriteBytes(NameToWire(name).value());
-    return *this;
-  }
-  Packet& Pointer(uint16_t target) {
-    w_.WriteU16(0xc000 | target);
-    return *this;
-  }
-  Packet& U8(uint8_t v) {
-    w_.WriteU8(v);
-    return *this;
-  }
-  Packet& U16(uint16_t v) {
-    w_.WriteU16(v);
-    return *this;
-  }
-  Packet& Bytes(const std::string& bytes) {
-    w_.WriteBytes(bytes);
-    return *this;
-  }
-  // Question writes the fixed part of a question after its name: type and class IN.
-  Packet& Question(uint16_t type) { return U16(type).U16(kClassIN); }
-  // Record writes the fixed part of a record after its owner name: type, class, TTL 60 and
-  // `rdlength`.
-  Packet& Record(uint16_t type, uint16_t rdlength, uint16_t rclass = kClassIN,
-                 uint32_t ttl = 60) {
-    w_.WriteU16(type);
-    w_.WriteU16(rclass);
-    w_.WriteU32(ttl);
-    w_.WriteU16(rdlength);
-    return *this;
-  }
-  size_t size() const { return w_.size(); }
-  std::vector<uint8_t> bytes() const { return {w_.data().begin(), w_.data().end()}; }
-
- private:
-  base::ByteWriter w_;
-};
+using samples::Packet;
 
 TEST(ParseMessageTest, ParsesWrittenSample) {
   const Message m = samples::SampleResponse();
@@ -154,7 +105,8 @@ TEST(ParseMessageTest, AddressWithWrongLength) {
               StatusIs(kInvalid, HasSubstr("A rdata length 5, want 4 at offset 33")));
   Packet q;
   q.Header(0, 1, 0, 0).Name("a.example").Record(kAAAA, 4).Bytes("\x01\x02\x03\x04");
-  EXPECT_THAT(ParseMessage(q.bytes()), StatusIs(kInvalid, HasSubstr("AAAA rdata length 4, want 16")));
+  EXPECT_THAT(ParseMessage(q.bytes()),
+              StatusIs(kInvalid, HasSubstr("AAAA rdata length 4, want 16")));
 }
 
 TEST(ParseMessageTest, TxtStringPastRdlength) {
@@ -182,7 +134,12 @@ TEST(ParseMessageTest, NameInRdataPastRdlength) {
 
 TEST(ParseMessageTest, NameInRdataRunningOffMessage) {
   Packet p;
-  p.Header(0, 1, 0, 0).Name("a.example").Record(kNS, 3).Bytes("\x05" "ab");
+  p.Header(0, 1, 0, 0)
+      .Name("a.example")
+      .Record(kNS, 3)
+      .Bytes(
+          "\x05"
+          "ab");
   EXPECT_THAT(ParseMessage(p.bytes()),
               StatusIs(kInvalid, HasSubstr("NS rdata of 3 bytes at offset 33 is malformed")));
 }
@@ -255,6 +212,18 @@ TEST(ParseMessageTest, BadCaa) {
   bad_tag.Header(0, 1, 0, 0).U8(0).Record(kCAA, 4).U8(0).U8(2).Bytes("a-x");
   EXPECT_THAT(ParseMessage(bad_tag.bytes()),
               StatusIs(kInvalid, HasSubstr("CAA tag byte 45 is not alphanumeric")));
+}
+
+TEST(ParseMessageTest, EveryHostileInputFails) {
+  const std::vector<std::vector<uint8_t>> inputs = samples::HostileInputs();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const absl::Status status = ParseMessage(inputs[i]).status();
+    EXPECT_TRUE(status.code() == kInvalid || status.code() == kOutOfRange) << i << ": " << status;
+    EXPECT_THAT(std::string(status.message()), ::testing::StartsWith("dns: ")) << i;
+  }
+  EXPECT_THAT(ParseMessage(inputs[6]), StatusIs(kInvalid, HasSubstr("longer than 255 octets")));
+  EXPECT_THAT(ParseMessage(inputs[19]),
+              StatusIs(kInvalid, HasSubstr("more than 128 compression pointers")));
 }
 
 TEST(ParseHeaderTest, Flags) {

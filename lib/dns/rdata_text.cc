@@ -88,8 +88,8 @@ std::string RdataToString(const ResourceRecord& rr) {
             out->append(Quoted(s));
           });
         } else if constexpr (std::is_same_v<T, Soa>) {
-          return absl::StrCat(data.mname, " ", data.rname, " ", data.serial, " ", data.refresh,
-                              " ", data.retry, " ", data.expire, " ", data.minimum);
+          return absl::StrCat(data.mname, " ", data.rname, " ", data.serial, " ", data.refresh, " ",
+                              data.retry, " ", data.expire, " ", data.minimum);
         } else if constexpr (std::is_same_v<T, Srv>) {
           return absl::StrCat(data.priority, " ", data.weight, " ", data.port, " ", data.target);
         } else if constexpr (std::is_same_v<T, Caa>) {

@@ -1,9 +1,10 @@
 // rdata_text.h: presentation form of records as dig prints them.
 //
 //   for (const dns::ResourceRecord& rr : reply.answers) {
-//     std::cout << dns::RecordToString(rr) << "\n";  // "example.com.\t300\tIN\tMX\t10 mx.example.com."
+//     // "example.com.\t300\tIN\tMX\t10 mx.example.com."
+//     std::cout << dns::RecordToString(rr) << "\n";
 //   }
-//   std::string rdata = dns::RdataToString(rr);       // "10 mx.example.com."
+//   std::string rdata = dns::RdataToString(rr);  // "10 mx.example.com."
 #ifndef LIB_DNS_RDATA_TEXT_H_
 #define LIB_DNS_RDATA_TEXT_H_
 

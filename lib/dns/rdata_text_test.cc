@@ -26,8 +26,8 @@ TEST(RdataToStringTest, Names) {
   EXPECT_EQ(Text(kCNAME, NameRdata{"web.example.com."}), "web.example.com.");
   EXPECT_EQ(Text(kMX, Mx{10, "mx.example.com."}), "10 mx.example.com.");
   EXPECT_EQ(Text(kSRV, Srv{10, 60, 5060, "sip.example.com."}), "10 60 5060 sip.example.com.");
-  EXPECT_EQ(Text(kSOA, Soa{"ns1.example.com.", "hostmaster.example.com.", 2024010101, 7200,
-                           3600, 1209600, 300}),
+  EXPECT_EQ(Text(kSOA, Soa{"ns1.example.com.", "hostmaster.example.com.", 2024010101, 7200, 3600,
+                           1209600, 300}),
             "ns1.example.com. hostmaster.example.com. 2024010101 7200 3600 1209600 300");
 }
 

@@ -25,8 +25,7 @@ Message Response(uint16_t id, std::string qname, uint16_t qtype) {
 }
 
 Soa ExampleSoa() {
-  return Soa{"ns1.example.com.", "hostmaster.example.com.", 2024010101, 7200, 3600, 1209600,
-             300};
+  return Soa{"ns1.example.com.", "hostmaster.example.com.", 2024010101, 7200, 3600, 1209600, 300};
 }
 
 }  // namespace
@@ -90,12 +89,13 @@ std::vector<Message> SampleMessages() {
   Message chain = Response(6, "a.example.net.", kAAAA);
   chain.answers.push_back(Record("a.example.net.", kCNAME, NameRdata{"b.example.org."}));
   chain.answers.push_back(Record("b.example.org.", kCNAME, NameRdata{"c.example.org."}));
-  chain.answers.push_back(
-      Record("c.example.org.", kAAAA, Aaaa{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9}}));
+  chain.answers.push_back(Record("c.example.org.", kAAAA,
+                                 Aaaa{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9}}));
   out.push_back(std::move(chain));
 
   Message srv = Response(7, "_xmpp._tcp.example.com.", kSRV);
-  srv.answers.push_back(Record("_xmpp._tcp.example.com.", kSRV, Srv{0, 5, 5222, "xmpp.example.com."}));
+  srv.answers.push_back(
+      Record("_xmpp._tcp.example.com.", kSRV, Srv{0, 5, 5222, "xmpp.example.com."}));
   srv.answers.push_back(Record("_xmpp._tcp.example.com.", kSRV, Srv{1, 0, 5222, "."}));
   srv.additionals.push_back(Record("xmpp.example.com.", kA, A{{203, 0, 113, 7}}));
   out.push_back(std::move(srv));
@@ -106,8 +106,11 @@ std::vector<Message> SampleMessages() {
   out.push_back(std::move(caa));
 
   Message opts = Response(9, "example.com.", kA);
-  opts.edns = Edns{512, 0, true, {EdnsOption{8, std::string("\x00\x01\x18\x00\xc0\x00\x02", 7)},
-                                  EdnsOption{12, std::string(4, '\0')}}};
+  opts.edns = Edns{512,
+                   0,
+                   true,
+                   {EdnsOption{8, std::string("\x00\x01\x18\x00\xc0\x00\x02", 7)},
+                    EdnsOption{12, std::string(4, '\0')}}};
   out.push_back(std::move(opts));
 
   Message unknown = Response(10, "example.com.", 99);
@@ -121,6 +124,45 @@ std::vector<Message> SampleMessages() {
 
   Message empty;
   out.push_back(std::move(empty));
+  return out;
+}
+
+std::vector<std::vector<uint8_t>> HostileInputs() {
+  std::vector<Packet> p(20);
+  p[0].Header(0, 1, 0, 0).Pointer(12);                           // self-pointer
+  p[1].Header(1, 0, 0, 0).Pointer(14).Pointer(12);               // two-pointer cycle
+  p[2].Header(1, 0, 0, 0).Pointer(0x3fff);                       // pointer past the end
+  p[3].Header(1, 0, 0, 0).Pointer(16).U8(0).U8(0).Question(kA);  // forward pointer
+  p[4].Header(1, 0, 0, 0).U8(0x40).Question(kA);                 // reserved label type / label > 63
+  p[5].Header(1, 0, 0, 0).U8(0x80).Question(kA);
+  // Long names and pointer chains hide in the RDATA of an unknown type; the next record's
+  // owner name points at their end.
+  const uint16_t chain_at = 12 + 1 + 10;  // after the root owner and the record fields
+  p[6].Header(0, 2, 0, 0).U8(0).Record(65534, 52 + 5 * 53);  // name over 255 via pointers
+  p[6].U8(50).Bytes(std::string(50, 'x')).U8(0);
+  for (int i = 0; i < 5; ++i) {
+    p[6].U8(50)
+        .Bytes(std::string(50, 'x'))
+        .Pointer(i == 0 ? chain_at : chain_at + 52 + 53 * (i - 1));
+  }
+  p[6].Pointer(chain_at + 52 + 53 * 4).Record(kA, 4).Bytes("abcd");
+  p[7].Bytes(std::string(11, '\0'));                       // only part of a header
+  p[8].Header(1, 3, 0, 0).Name("a.example").Question(kA);  // counts larger than records
+  p[9].Header(1, 0, 0, 0).Name("a.example").Question(kA).Bytes("xyz");  // trailing bytes
+  p[10].Header(0, 1, 0, 0).Name("a.example").Record(kA, 100).Bytes("\x01\x02\x03\x04");
+  p[11].Header(0, 1, 0, 0).Name("a.example").Record(kA, 5).Bytes("\x01\x02\x03\x04\x05");
+  p[12].Header(0, 1, 0, 0).Name("a.example").Record(kTXT, 4).U8(10).Bytes("abcdefghij");
+  p[13].Header(0, 1, 0, 0).Name("a.example").Record(kMX, 6).U16(1).U8(0).Bytes("zzz");
+  p[14].Header(0, 1, 0, 0).Name("a.example").Record(kCNAME, 3).Name("b.example");
+  p[15].Header(0, 1, 0, 0).U8(0).Record(kOPT, 0, 512);  // OPT outside additional
+  p[16].Header(0, 0, 0, 2).U8(0).Record(kOPT, 0, 512).U8(0).Record(kOPT, 0, 512);
+  p[17].Header(0, 0, 0, 1).U8(0).Record(kOPT, 6, 512).U16(10).U16(9).U16(0);
+  p[18].Header(0, 1, 0, 0).U8(0).Record(kCAA, 3).U8(0).U8(0).Bytes("x");
+  p[19].Header(0, 2, 0, 0).U8(0).Record(65534, 2 * 130);  // more than 128 pointers
+  for (int i = 0; i < 130; ++i) p[19].Pointer(i == 0 ? 12 : chain_at + 2 * (i - 1));
+  p[19].Pointer(chain_at + 2 * 129).Record(kA, 4).Bytes("abcd");
+  std::vector<std::vector<uint8_t>> out;
+  for (const Packet& packet : p) out.push_back(packet.bytes());
   return out;
 }
 

@@ -83,8 +83,8 @@ absl::Status MessageWriter::WriteName(absl::string_view name, bool compressible)
 
 absl::Status MessageWriter::WriteCharacterString(absl::string_view s, absl::string_view what) {
   if (s.size() > 255) {
-    return absl::InvalidArgumentError(absl::StrCat("dns: ", what, " of ", s.size(),
-                                                   " bytes over 255 at offset ", out_.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dns: ", what, " of ", s.size(), " bytes over 255 at offset ", out_.size()));
   }
   out_.WriteU8(static_cast<uint8_t>(s.size()));
   out_.WriteBytes(s);
@@ -110,8 +110,8 @@ absl::Status MessageWriter::WriteHeader(const Message& message) {
     return absl::InvalidArgumentError(absl::StrCat("dns: opcode ", h.opcode, " over 15"));
   }
   if (h.rcode > 0xfff || (h.rcode > 0xf && !message.edns.has_value())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dns: rcode ", h.rcode, message.edns ? " over 4095" : " over 15 needs edns"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dns: rcode ", h.rcode, message.edns ? " over 4095" : " over 15 needs edns"));
   }
   const size_t counts[] = {message.questions.size(), message.answers.size(),
                            message.authorities.size(),
@@ -139,8 +139,8 @@ absl::Status MessageWriter::WriteQuestion(const Question& question) {
 
 absl::Status MessageWriter::WriteRecord(const ResourceRecord& rr, absl::string_view section) {
   if (rr.type == kOPT) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dns: OPT record in ", section, " section; set Message::edns instead"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dns: OPT record in ", section, " section; set Message::edns instead"));
   }
   RETURN_IF_ERROR(WriteName(rr.name, true));
   out_.WriteU16(rr.type);
@@ -153,8 +153,8 @@ absl::Status MessageWriter::WriteOpt(const Edns& edns, uint16_t rcode) {
   out_.WriteU8(0);  // root owner name
   out_.WriteU16(kOPT);
   out_.WriteU16(edns.udp_payload_size);
-  out_.WriteU32(uint32_t{static_cast<uint8_t>(rcode >> 4)} << 24 |
-                uint32_t{edns.version} << 16 | (edns.dnssec_ok ? 0x8000u : 0u));
+  out_.WriteU32(uint32_t{static_cast<uint8_t>(rcode >> 4)} << 24 | uint32_t{edns.version} << 16 |
+                (edns.dnssec_ok ? 0x8000u : 0u));
   return WriteLengthPrefixed("OPT rdata", [&] { return WriteEdnsOptions(edns.options); });
 }
 
@@ -193,8 +193,7 @@ absl::Status MessageWriter::WriteRdata(const ResourceRecord& rr) {
         if (!RdataFitsType<T>(rr.type)) {
           return absl::InvalidArgumentError(
               absl::StrCat("dns: record ", rr.name, " of type ", TypeToString(rr.type),
-                           " holds rdata of another type (variant index ", rr.data.index(),
-                           ")"));
+                           " holds rdata of another type (variant index ", rr.data.index(), ")"));
         }
         if constexpr (std::is_same_v<T, Raw>) {
           out_.WriteBytes(data.bytes);
@@ -247,7 +246,8 @@ absl::StatusOr<std::vector<uint8_t>> WriteMessage(const Message& message,
   MessageWriter writer(options);
   RETURN_IF_ERROR(writer.WriteHeader(message));
   for (const Question& q : message.questions) RETURN_IF_ERROR(writer.WriteQuestion(q));
-  for (const ResourceRecord& rr : message.answers) RETURN_IF_ERROR(writer.WriteRecord(rr, "answer"));
+  for (const ResourceRecord& rr : message.answers)
+    RETURN_IF_ERROR(writer.WriteRecord(rr, "answer"));
   for (const ResourceRecord& rr : message.authorities) {
     RETURN_IF_ERROR(writer.WriteRecord(rr, "authority"));
   }

@@ -12,12 +12,6 @@
 namespace http {
 namespace {
 
-absl::string_view TrimOws(absl::string_view s) {
-  while (!s.empty() && internal::IsOws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && internal::IsOws(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 absl::Status Validate(absl::string_view name, absl::string_view value) {
   if (!IsToken(name)) {
     return absl::InvalidArgumentError(
@@ -45,7 +39,7 @@ bool IsToken(absl::string_view s) { return internal::IsToken(s); }
 
 absl::Status Headers::Add(absl::string_view name, absl::string_view value) {
   if (absl::Status s = Validate(name, value); !s.ok()) return s;
-  fields_.push_back(Field{std::string(name), std::string(TrimOws(value))});
+  fields_.push_back(Field{std::string(name), std::string(internal::TrimOws(value))});
   return absl::OkStatus();
 }
 
@@ -53,11 +47,11 @@ absl::Status Headers::Set(absl::string_view name, absl::string_view value) {
   if (absl::Status s = Validate(name, value); !s.ok()) return s;
   auto first = std::find_if(fields_.begin(), fields_.end(), NameIs(name));
   if (first == fields_.end()) {
-    fields_.push_back(Field{std::string(name), std::string(TrimOws(value))});
+    fields_.push_back(Field{std::string(name), std::string(internal::TrimOws(value))});
     return absl::OkStatus();
   }
   first->name = std::string(name);
-  first->value = std::string(TrimOws(value));
+  first->value = std::string(internal::TrimOws(value));
   fields_.erase(std::remove_if(first + 1, fields_.end(), NameIs(name)), fields_.end());
   return absl::OkStatus();
 }
@@ -86,7 +80,7 @@ bool Headers::Has(absl::string_view name) const { return Get(name).has_value(); 
 bool Headers::HasToken(absl::string_view name, absl::string_view token) const {
   for (absl::string_view value : GetAll(name)) {
     for (absl::string_view element : absl::StrSplit(value, ',')) {
-      if (absl::EqualsIgnoreCase(TrimOws(element), token)) return true;
+      if (absl::EqualsIgnoreCase(internal::TrimOws(element), token)) return true;
     }
   }
   return false;

@@ -86,6 +86,13 @@ inline int HexValue(char c) {
 // IsOws reports whether `c` is optional whitespace (SP or HTAB).
 inline bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
+// TrimOws returns `s` without leading and trailing SP/HTAB; the view points into `s`.
+inline absl::string_view TrimOws(absl::string_view s) {
+  while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace internal
 }  // namespace http
 

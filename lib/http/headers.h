@@ -35,6 +35,7 @@ class Headers {
     std::string value;
     bool operator==(const Field& other) const = default;
   };
+  // const_iterator visits Fields in order; invalidated by any modification.
   using const_iterator = std::vector<Field>::const_iterator;
 
   // Add appends a field. `name` must be a token; `value` must not contain NUL, CR or LF.
@@ -65,11 +66,13 @@ class Headers {
   // (e.g. HasToken("Connection", "close") for "Connection: keep-alive, close").
   bool HasToken(absl::string_view name, absl::string_view token) const;
 
+  // begin and end iterate over the fields in order; size and empty count them.
   const_iterator begin() const { return fields_.begin(); }
   const_iterator end() const { return fields_.end(); }
   size_t size() const { return fields_.size(); }
   bool empty() const { return fields_.empty(); }
 
+  // operator== compares the fields in order, names case-sensitively.
   bool operator==(const Headers& other) const = default;
 
  private:

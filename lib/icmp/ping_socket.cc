@@ -1,6 +1,8 @@
 #include "lib/icmp/ping_socket.h"
 
 #include <errno.h>
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -32,6 +34,24 @@ absl::StatusOr<PingSocket> PingSocket::Open(int family) {
     setsockopt(s->fd(), IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
   } else if (!raw) {
     setsockopt(s->fd(), IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+  }
+  // Kernel receive timestamps make round-trip times independent of our own scheduling.
+  setsockopt(s->fd(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  if (raw) {
+    // A raw socket sees every ICMP message on the host, our own echo requests included on
+    // loopback: let through only what can answer us.
+    if (family == AF_INET6) {
+      icmp6_filter f;
+      ICMP6_FILTER_SETBLOCKALL(&f);
+      ICMP6_FILTER_SETPASS(kEchoReplyV6, &f);
+      ICMP6_FILTER_SETPASS(kDestUnreachableV6, &f);
+      ICMP6_FILTER_SETPASS(kTimeExceededV6, &f);
+      setsockopt(s->fd(), IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+    } else {
+      icmp_filter f;
+      f.data = ~((1u << kEchoReplyV4) | (1u << kDestUnreachableV4) | (1u << kTimeExceededV4));
+      setsockopt(s->fd(), SOL_RAW, ICMP_FILTER, &f, sizeof(f));
+    }
   }
   if (absl::Status st = s->SetNonBlocking(true); !st.ok()) return st;
   uint16_t id;
@@ -101,6 +121,12 @@ absl::StatusOr<std::optional<Reply>> PingSocket::Receive() {
   if (!parsed.ok()) return parsed.status();
   reply.message = *std::move(parsed);
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS) {
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      reply.received_at = absl::TimeFromTimespec(ts);
+      continue;
+    }
     if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
         (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
       int v;

@@ -161,27 +161,37 @@ int Run(const Options& o, int out, int err, const std::atomic<bool>* interrupted
 
   int64_t sent = 0, received = 0, dups = 0, errors = 0, corrupted = 0;
   int64_t tmin = INT64_MAX, tmax = 0;
+  int64_t ewma8 = 0;  // 8 × the moving average RTT in µs, as iputils keeps it
   double tsum = 0, tsum2 = 0;
   const absl::Time start = absl::Now();
   absl::Time next_send = start, last_send = start;
   const absl::Duration linger = o.wait.value_or(absl::Seconds(10));
+  // Interval 0 is flood mode, as ping -f: the next request goes out as soon as the reply to the
+  // last one is in, or after kFloodTimeout.
+  const bool flood = o.interval == absl::ZeroDuration();
+  constexpr absl::Duration kFloodTimeout = absl::Milliseconds(10);
 
   while (!interrupted->load()) {
     absl::Time now = absl::Now();
     if (o.deadline && now >= start + *o.deadline) break;
-    if (o.count && received >= *o.count) break;
+    // As iputils: done once every request got an answer, a reply or an ICMP error.
+    if (o.count && received + errors >= *o.count) break;
     const bool more_to_send = !o.count || sent < *o.count;
     if (more_to_send && now >= next_send) {
       uint16_t seq = static_cast<uint16_t>(sent + 1);
       seen[seq] = false;
-      PutTimestamp(payload, now);
+      PutTimestamp(payload, absl::Now());  // as late as possible: it is the RTT's start
       if (absl::Status s = sock->Send(*dest, seq, payload); !s.ok()) {
         Write(err, absl::StrCat("ping: sendmsg: ", s.message(), "\n"));
       }
       ++sent;
       last_send = now;
-      next_send += o.interval;
-      if (next_send < now) next_send = now;
+      if (flood) {
+        next_send = now + kFloodTimeout;  // or sooner, when the reply comes
+      } else {
+        next_send += o.interval;
+        if (next_send < now) next_send = now;
+      }
       continue;
     }
     absl::Time wake = absl::InfiniteFuture();
@@ -219,6 +229,7 @@ int Run(const Options& o, int out, int err, const std::atomic<bool>* interrupted
         } else {
           seen[m.seq] = true;
           ++received;
+          if (flood && m.seq == static_cast<uint16_t>(sent)) next_send = reply.received_at;
         }
         std::optional<int64_t> rtt = RttMicros(m.payload, reply.received_at);
         if (rtt && m.checksum_ok && !dup) {
@@ -226,6 +237,7 @@ int Run(const Options& o, int out, int err, const std::atomic<bool>* interrupted
           tmax = std::max(tmax, *rtt);
           tsum += static_cast<double>(*rtt);
           tsum2 += static_cast<double>(*rtt) * static_cast<double>(*rtt);
+          ewma8 = ewma8 == 0 ? *rtt * 8 : ewma8 + *rtt - ewma8 / 8;
         }
         if (!o.quiet) {
           std::string line = absl::StrCat(m.icmp_length, " bytes from ", namer.Name(reply.from),
@@ -263,7 +275,13 @@ int Run(const Options& o, int out, int err, const std::atomic<bool>* interrupted
     int64_t avg = static_cast<int64_t>(tsum / n);
     int64_t mdev = static_cast<int64_t>(std::sqrt(std::max(0.0, tsum2 / n - (tsum / n) * (tsum / n))));
     absl::StrAppend(&stats, "rtt min/avg/max/mdev = ", Micros3(tmin), "/", Micros3(avg), "/",
-                    Micros3(tmax), "/", Micros3(mdev), " ms\n");
+                    Micros3(tmax), "/", Micros3(mdev), " ms");
+    if (flood && sent > 1) {
+      // Inter-packet gap and the moving average, as ping -f reports them.
+      int64_t ipg = absl::ToInt64Microseconds(end - start) / (sent - 1);
+      absl::StrAppend(&stats, ", ipg/ewma ", Micros3(ipg), "/", Micros3(ewma8 / 8), " ms");
+    }
+    absl::StrAppend(&stats, "\n");
   }
   Write(out, stats);
   if (received == 0) return 1;

@@ -78,4 +78,27 @@ absl::Status RoutedNamespaces::Shell(const std::string& host, const std::string&
   return Sh("ip netns exec " + Name(host) + " " + command);
 }
 
+RoutedNamespaces* NetnsTest::net_ = nullptr;
+std::string* NetnsTest::skip_reason_ = nullptr;
+
+void NetnsTest::SetUpTestSuite() {
+  absl::StatusOr<std::unique_ptr<RoutedNamespaces>> n = RoutedNamespaces::Create();
+  if (n.ok()) {
+    net_ = n->release();
+  } else {
+    skip_reason_ = new std::string(n.status().message());
+  }
+}
+
+void NetnsTest::TearDownTestSuite() {
+  delete net_;
+  net_ = nullptr;
+  delete skip_reason_;
+  skip_reason_ = nullptr;
+}
+
+void NetnsTest::SetUp() {
+  if (net_ == nullptr) GTEST_SKIP() << (skip_reason_ ? *skip_reason_ : "no namespaces");
+}
+
 }  // namespace testing_util

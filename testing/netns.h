@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "testing/subprocess.h"
 
 namespace testing_util {
@@ -45,6 +46,23 @@ class RoutedNamespaces {
   std::string Name(const std::string& host) const { return host + "_" + suffix_; }
 
   std::string suffix_;
+};
+
+// NetnsTest is a fixture base: one RoutedNamespaces for the whole suite, and every test skipped
+// (with the reason) when it cannot be built.
+//
+//   class MyTest : public testing_util::NetnsTest {};
+//   TEST_F(MyTest, Works) { ASSERT_OK_AND_ASSIGN(auto r, net()->Run("h1", bin, args)); }
+class NetnsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  void SetUp() override;
+  static RoutedNamespaces* net() { return net_; }
+
+ private:
+  static RoutedNamespaces* net_;
+  static std::string* skip_reason_;
 };
 
 }  // namespace testing_util

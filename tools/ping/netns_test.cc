@@ -17,37 +17,15 @@ using ::testing::HasSubstr;
 using ::testing_util::ProcessResult;
 using ::testing_util::RoutedNamespaces;
 
-class NetnsTest : public ::testing::Test {
+class NetnsTest : public testing_util::NetnsTest {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<RoutedNamespaces>> n = RoutedNamespaces::Create();
-    if (n.ok()) {
-      net_ = n->release();
-    } else {
-      skip_reason_ = std::string(n.status().message());
-    }
-  }
-  static void TearDownTestSuite() {
-    delete net_;
-    net_ = nullptr;
-  }
-  void SetUp() override {
-    if (net_ == nullptr) GTEST_SKIP() << skip_reason_;
-  }
-
   ProcessResult PingFromH1(const std::vector<std::string>& args) {
     absl::StatusOr<ProcessResult> r =
-        net_->Run("h1", testing_util::Runfile("tools/ping/mini-ping"), args);
+        net()->Run("h1", testing_util::Runfile("tools/ping/mini-ping"), args);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : ProcessResult{};
   }
-
-  static RoutedNamespaces* net_;
-  static std::string skip_reason_;
 };
-
-RoutedNamespaces* NetnsTest::net_ = nullptr;
-std::string NetnsTest::skip_reason_;
 
 TEST_F(NetnsTest, ThroughTheRouterTtlDropsByOne) {
   ProcessResult r = PingFromH1({"-c", "2", "-i", "0.05", RoutedNamespaces::kH2});
@@ -72,15 +50,15 @@ TEST_F(NetnsTest, UnreachableHostReportedByRouter) {
 
 TEST_F(NetnsTest, LossFromAnNftablesRuleOnTheRouter) {
   // Drop every second forwarded echo request.
-  ASSERT_TRUE(net_->Shell("r", "nft add table ip loss").ok());
+  ASSERT_TRUE(net()->Shell("r", "nft add table ip loss").ok());
   ASSERT_TRUE(
-      net_->Shell("r", "nft add chain ip loss drop_half '{ type filter hook forward priority 0; }'")
+      net()->Shell("r", "nft add chain ip loss drop_half '{ type filter hook forward priority 0; }'")
           .ok());
   ASSERT_TRUE(
-      net_->Shell("r", "nft add rule ip loss drop_half icmp type echo-request numgen inc mod 2 == 1 drop")
+      net()->Shell("r", "nft add rule ip loss drop_half icmp type echo-request numgen inc mod 2 == 1 drop")
           .ok());
   ProcessResult r = PingFromH1({"-q", "-c", "10", "-i", "0.02", "-W", "1", RoutedNamespaces::kH2});
-  ASSERT_TRUE(net_->Shell("r", "nft delete table ip loss").ok());
+  ASSERT_TRUE(net()->Shell("r", "nft delete table ip loss").ok());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("10 packets transmitted, 5 received, 50% packet loss"));
 }

@@ -54,35 +54,13 @@ TEST(TracerouteTest, BadArguments) {
   }
 }
 
-class TracerouteNetnsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<RoutedNamespaces>> n = RoutedNamespaces::Create();
-    if (n.ok()) {
-      net_ = n->release();
-    } else {
-      skip_reason_ = std::string(n.status().message());
-    }
-  }
-  static void TearDownTestSuite() {
-    delete net_;
-    net_ = nullptr;
-  }
-  void SetUp() override {
-    if (net_ == nullptr) GTEST_SKIP() << skip_reason_;
-  }
-  static RoutedNamespaces* net_;
-  static std::string skip_reason_;
-};
-
-RoutedNamespaces* TracerouteNetnsTest::net_ = nullptr;
-std::string TracerouteNetnsTest::skip_reason_;
+class TracerouteNetnsTest : public testing_util::NetnsTest {};
 
 TEST_F(TracerouteNetnsTest, TwoHopsUdpAndIcmp) {
   for (bool icmp : {false, true}) {
     std::vector<std::string> args = {"-n", "-w", "2", RoutedNamespaces::kH2};
     if (icmp) args.insert(args.begin(), "-I");
-    ASSERT_OK_AND_ASSIGN(ProcessResult r, net_->Run("h1", Bin(), args));
+    ASSERT_OK_AND_ASSIGN(ProcessResult r, net()->Run("h1", Bin(), args));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.out, MatchesRegex(std::string("traceroute to 10\\.77\\.2\\.2 \\(10\\.77\\.2\\.2\\), "
                                                 "30 hops max, 60 byte packets\n") +
@@ -95,7 +73,7 @@ TEST_F(TracerouteNetnsTest, TwoHopsUdpAndIcmp) {
 TEST_F(TracerouteNetnsTest, SilentHopsAndMaxHops) {
   // Nothing answers for 10.77.2.99 beyond the router within the wait: stars up to -m.
   ASSERT_OK_AND_ASSIGN(ProcessResult r,
-                       net_->Run("h1", Bin(), {"-n", "-q", "1", "-w", "1", "-m", "2", "-f", "2",
+                       net()->Run("h1", Bin(), {"-n", "-q", "1", "-w", "1", "-m", "2", "-f", "2",
                                                "10.77.2.99"}));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(" 2  *"));

@@ -39,16 +39,6 @@ void AppendEscapedLabel(absl::Span<const uint8_t> label, std::string& out) {
   out.push_back('.');
 }
 
-// ReadNameByte reads one byte of a name, turning running off the end into a dns: error.
-absl::StatusOr<uint8_t> ReadNameByte(base::ByteReader& reader, size_t name_start) {
-  absl::StatusOr<uint8_t> b = reader.ReadU8();
-  if (!b.ok()) {
-    return absl::OutOfRangeError(
-        absl::StrCat("dns: name at offset ", name_start, " truncated at offset ", reader.offset()));
-  }
-  return b;
-}
-
 // DecodeUtf8 splits `text` into code points. InvalidArgument for malformed, overlong or
 // surrogate sequences.
 absl::StatusOr<std::u32string> DecodeUtf8(absl::string_view text) {
@@ -188,22 +178,32 @@ absl::StatusOr<std::vector<uint8_t>> NameToWire(absl::string_view presentation) 
 }
 
 absl::StatusOr<std::string> ReadName(base::ByteReader& reader) {
+  // Scans the message bytes directly (one bounds check per byte read, no Status per byte) and
+  // moves the reader once at the end.
+  const absl::Span<const uint8_t> msg = reader.data();
   const size_t name_start = reader.offset();
+  size_t pos = name_start;
   size_t lowest = name_start;  // lowest label start seen so far
   size_t wire_length = 0;      // octets of the name in uncompressed form
   int jumps = 0;
   std::optional<size_t> resume;  // where the reader continues after the first jump
   std::string out;
+  auto truncated = [&]() {
+    return absl::OutOfRangeError(
+        absl::StrCat("dns: name at offset ", name_start, " truncated at offset ", pos));
+  };
   while (true) {
-    const size_t at = reader.offset();
-    ASSIGN_OR_RETURN(uint8_t len, ReadNameByte(reader, name_start));
+    const size_t at = pos;
+    if (pos >= msg.size()) return truncated();
+    const uint8_t len = msg[pos++];
     const uint8_t kind = len & 0xc0;
     if (kind == 0xc0) {
-      ASSIGN_OR_RETURN(uint8_t low, ReadNameByte(reader, name_start));
+      if (pos >= msg.size()) return truncated();
+      const uint8_t low = msg[pos++];
       const size_t target = static_cast<size_t>(len & 0x3f) << 8 | low;
-      if (target >= reader.size()) {
+      if (target >= msg.size()) {
         return absl::InvalidArgumentError(absl::StrCat("dns: compression pointer to ", target,
-                                                       " past end of message (", reader.size(),
+                                                       " past end of message (", msg.size(),
                                                        " bytes) at offset ", at));
       }
       if (target >= lowest) {
@@ -215,8 +215,8 @@ absl::StatusOr<std::string> ReadName(base::ByteReader& reader) {
         return absl::InvalidArgumentError(absl::StrCat("dns: more than ", kMaxCompressionJumps,
                                                        " compression pointers at offset ", at));
       }
-      if (!resume.has_value()) resume = reader.offset();
-      RETURN_IF_ERROR(reader.Seek(target));
+      if (!resume.has_value()) resume = pos;
+      pos = target;
       lowest = target;
       continue;
     }
@@ -231,15 +231,15 @@ absl::StatusOr<std::string> ReadName(base::ByteReader& reader) {
                                                      " longer than 255 octets at offset ", at));
     }
     if (len == 0) break;
-    absl::StatusOr<absl::Span<const uint8_t>> label = reader.ReadBytes(len);
-    if (!label.ok()) {
+    if (msg.size() - pos < len) {
       return absl::OutOfRangeError(absl::StrCat("dns: label of ", len, " octets at offset ", at,
-                                                " runs past end of message (", reader.size(),
+                                                " runs past end of message (", msg.size(),
                                                 " bytes)"));
     }
-    AppendEscapedLabel(*label, out);
+    AppendEscapedLabel(msg.subspan(pos, len), out);
+    pos += len;
   }
-  if (resume.has_value()) RETURN_IF_ERROR(reader.Seek(*resume));
+  RETURN_IF_ERROR(reader.Seek(resume.value_or(pos)));
   if (out.empty()) out = ".";
   return out;
 }

@@ -1,10 +1,13 @@
 // mini-nslookup: non-interactive nslookup with BIND 9's output. See tools/nslookup/nslookup.h.
 //
 //   mini-nslookup [-type=X] [-port=N] [-timeout=N] [-retry=N] [-vc] [-debug] NAME [SERVER]
+//   mini-nslookup -trace [-root_hints=FILE] [-type=X] [-port=N] NAME   (tools/nslookup/trace.h)
 //
 // Unlike BIND's nslookup, options may also follow SERVER (gflags reads them anywhere).
 #include <iostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -12,6 +15,7 @@
 #include "lib/cli/args.h"
 #include "lib/dns/message.h"
 #include "tools/nslookup/nslookup.h"
+#include "tools/nslookup/trace.h"
 
 DEFINE_string(type, "", "Query type (A, AAAA, CNAME, MX, NS, TXT, SOA, PTR, SRV, CAA, ANY, TYPEn)");
 DEFINE_string(query, "", "Same as -type");
@@ -22,6 +26,10 @@ DEFINE_int32(timeout, 5, "Seconds to wait for each reply");
 DEFINE_int32(retry, 3, "Tries per lookup");
 DEFINE_bool(vc, false, "Use TCP only");
 DEFINE_bool(debug, false, "Print every section of each reply");
+DEFINE_bool(trace, false,
+            "Resolve iteratively from the root servers and print each reply, like dig +trace "
+            "(every server is queried at -port)");
+DEFINE_string(root_hints, "", "With -trace: root hints file in named.root form (default: IANA's)");
 DEFINE_string(resolv_conf, "/etc/resolv.conf", "File whose first nameserver is the default server");
 
 namespace {
@@ -29,7 +37,8 @@ namespace {
 constexpr char kUsage[] =
     "Usage:\n"
     "   mini-nslookup [-opt ...] host        # just look up 'host' using default server\n"
-    "   mini-nslookup [-opt ...] host server # just look up 'host' using 'server'\n";
+    "   mini-nslookup [-opt ...] host server # just look up 'host' using 'server'\n"
+    "   mini-nslookup -trace [-root_hints=FILE] [-opt ...] host  # iterate from the root\n";
 
 // No short options: every single-dash argument ("-type=MX", "-vc") goes to gflags.
 const cli::Spec kSpec = {.short_options = {}, .long_aliases = {}, .pass_unknown_single_dash = true};
@@ -40,6 +49,30 @@ std::string TypeFlag() {
     if (!v->empty()) return *v;
   }
   return "";
+}
+
+// RunTrace runs `mini-nslookup -trace` with the options parsed into `o`.
+int RunTrace(const nslookup::Options& o) {
+  if (!o.server.empty()) {
+    std::cerr << "mini-nslookup: -trace starts at the root servers and takes no SERVER\n";
+    return 1;
+  }
+  nslookup::TraceOptions t;
+  t.name = o.name;
+  t.type = o.type.value_or(dns::kA);
+  t.port = o.port;
+  t.timeout = o.timeout;
+  t.tries = o.tries;
+  if (!FLAGS_root_hints.empty()) {
+    absl::StatusOr<std::vector<nslookup::NameServer>> roots =
+        nslookup::ReadRootHints(FLAGS_root_hints);
+    if (!roots.ok()) {
+      std::cerr << "mini-nslookup: " << roots.status().message() << "\n";
+      return 1;
+    }
+    t.roots = *std::move(roots);
+  }
+  return nslookup::Trace(t, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -77,5 +110,6 @@ int main(int argc, char** argv) {
   if (FLAGS_retry > 0) o.tries = FLAGS_retry;
   o.vc = FLAGS_vc;
   o.debug = FLAGS_debug;
+  if (FLAGS_trace) return RunTrace(o);
   return nslookup::Run(o, std::cout, std::cerr);
 }

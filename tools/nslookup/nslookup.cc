@@ -156,29 +156,6 @@ void PrintDebug(const dns::Message& m, std::ostream& out) {
   out << "------------\n";
 }
 
-// ChaseCnames follows the CNAME chain of `name` through the answer section (chase_cnamechain).
-std::string ChaseCnames(const dns::Message& m, std::string name) {
-  for (int hops = 0; hops < 16; ++hops) {
-    auto cname = std::find_if(m.answers.begin(), m.answers.end(), [&](const dns::ResourceRecord& rr) {
-      return rr.type == dns::kCNAME && dns::NamesEqual(rr.name, name) &&
-             std::holds_alternative<dns::NameRdata>(rr.data);
-    });
-    if (cname == m.answers.end()) break;
-    name = std::get<dns::NameRdata>(cname->data).name;
-  }
-  return name;
-}
-
-// Reason is how nslookup words a failed exchange: "timed out", "connection refused", ...
-std::string Reason(const absl::Status& status) {
-  if (absl::IsDeadlineExceeded(status)) return "timed out";
-  if (absl::StrContains(status.message(), "connection refused")) return "connection refused";
-  absl::string_view message = status.message();
-  size_t colon = message.rfind(": ");
-  if (colon != absl::string_view::npos) message.remove_prefix(colon + 2);
-  return absl::AsciiStrToLower(message);
-}
-
 // Lookup is one query nslookup makes: `textname` is the name as the user (or the CNAME chase)
 // gave it, `qname` the name queried.
 struct Lookup {
@@ -244,11 +221,11 @@ class Session {
       if (reply.ok()) return *std::move(reply);
       if (tcp_mode_) {
         out_ << ";; Connection to " << address_text_ << "(" << server_text_ << ") for "
-             << lookup.textname << " failed: " << Reason(reply.status()) << ".\n";
+             << lookup.textname << " failed: " << ExchangeErrorReason(reply.status()) << ".\n";
         break;
       }
-      out_ << ";; communications error to " << address_text_ << ": " << Reason(reply.status())
-           << "\n";
+      out_ << ";; communications error to " << address_text_ << ": "
+           << ExchangeErrorReason(reply.status()) << "\n";
       --tries_left;
     }
     out_ << ";; no servers could be reached\n";
@@ -319,6 +296,27 @@ std::string DefaultServer(const std::string& path) {
 
 std::string FormatServerAddress(absl::string_view ip, uint16_t port) {
   return absl::StrCat(ip, "#", port);
+}
+
+std::string ChaseCnames(const dns::Message& m, std::string name) {
+  for (int hops = 0; hops < 16; ++hops) {
+    auto cname = std::find_if(m.answers.begin(), m.answers.end(), [&](const dns::ResourceRecord& rr) {
+      return rr.type == dns::kCNAME && dns::NamesEqual(rr.name, name) &&
+             std::holds_alternative<dns::NameRdata>(rr.data);
+    });
+    if (cname == m.answers.end()) break;
+    name = std::get<dns::NameRdata>(cname->data).name;
+  }
+  return name;
+}
+
+std::string ExchangeErrorReason(const absl::Status& status) {
+  if (absl::IsDeadlineExceeded(status)) return "timed out";
+  if (absl::StrContains(status.message(), "connection refused")) return "connection refused";
+  absl::string_view message = status.message();
+  size_t colon = message.rfind(": ");
+  if (colon != absl::string_view::npos) message.remove_prefix(colon + 2);
+  return absl::AsciiStrToLower(message);
 }
 
 int Run(const Options& options, std::ostream& out, std::ostream& err) {

@@ -17,8 +17,10 @@
 #include <ostream>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "lib/dns/message.h"
 
 namespace nslookup {
 
@@ -46,6 +48,14 @@ std::string DefaultServer(const std::string& path);
 // FormatServerAddress prints an address and port the way nslookup does: "127.0.0.1#53",
 // "::1#53". `ip` is not kept.
 std::string FormatServerAddress(absl::string_view ip, uint16_t port);
+
+// ChaseCnames follows the CNAME chain of `name` through the answer section of `m` (as
+// chase_cnamechain in nslookup.c does, at most 16 links) and returns the name it ends at.
+std::string ChaseCnames(const dns::Message& m, std::string name);
+
+// ExchangeErrorReason is how nslookup words a failed exchange: "timed out", "connection
+// refused", ...
+std::string ExchangeErrorReason(const absl::Status& status);
 
 // Run performs the lookups of `options`, writing to `out` and `err` exactly what nslookup
 // writes to stdout and stderr, and returns the exit code: 1 when a lookup got an error rcode

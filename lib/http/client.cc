@@ -2,7 +2,10 @@
 
 #include <netdb.h>
 #include <poll.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +13,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -67,6 +71,61 @@ absl::Status SendAll(int fd, absl::string_view data, absl::Time deadline) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return absl::OkStatus();
+}
+
+// CanSpliceTo reports whether splice(2) can write to `fd`: a pipe, a regular file opened
+// without O_APPEND, or /dev/null.
+bool CanSpliceTo(int fd) {
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0) return false;
+  if (S_ISFIFO(st.st_mode)) return true;
+  if (S_ISCHR(st.st_mode)) return st.st_rdev == makedev(1, 3);
+  if (!S_ISREG(st.st_mode)) return false;
+  int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_APPEND) == 0;
+}
+
+// SpliceBody moves `length` body bytes from `sock` to `out` inside the kernel (through a pipe
+// unless `out` is one), calling `count` after each piece. Returns the bytes not received when
+// the peer closes early (0 when complete).
+absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, absl::Time deadline,
+                                    absl::FunctionRef<void(uint64_t)> count) {
+  constexpr size_t kPiece = 1 << 20;
+  struct stat st;
+  const bool direct = ::fstat(out, &st) == 0 && S_ISFIFO(st.st_mode);
+  net::Fd pipe_r, pipe_w;
+  if (!direct) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return net::ErrnoStatus(errno, "pipe2");
+    pipe_r = net::Fd(fds[0]);
+    pipe_w = net::Fd(fds[1]);
+    (void)::fcntl(fds[1], F_SETPIPE_SZ, static_cast<int>(kPiece));
+  }
+  const int into = direct ? out : pipe_w.get();
+  while (length > 0) {
+    RETURN_IF_ERROR(PollFor(sock, POLLIN, deadline));
+    ssize_t n = ::splice(sock, nullptr, into, nullptr, std::min<uint64_t>(length, kPiece),
+                         SPLICE_F_MOVE | SPLICE_F_MORE);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return ClientError(56, absl::StatusCode::kUnavailable,
+                         absl::StrCat("Recv failure: ", std::strerror(errno)));
+    }
+    if (n == 0) return length;
+    for (ssize_t left = n; !direct && left > 0;) {
+      ssize_t m = ::splice(pipe_r.get(), nullptr, out, nullptr, static_cast<size_t>(left),
+                           SPLICE_F_MOVE | SPLICE_F_MORE);
+      if (m < 0 && errno == EINTR) continue;
+      if (m <= 0) {
+        return ClientError(23, absl::StatusCode::kAborted,
+                           "Failure writing output to destination");
+      }
+      left -= m;
+    }
+    length -= static_cast<uint64_t>(n);
+    count(static_cast<uint64_t>(n));
+  }
+  return 0;
 }
 
 bool IsIpLiteral(const std::string& host) {
@@ -376,6 +435,21 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
       break;
     case BodyFraming::kContentLength: {
       uint64_t remaining = framing.length;
+      const int splice_fd = deliver && inflater == nullptr && cb.body_fd ? cb.body_fd() : -1;
+      if (splice_fd >= 0 && CanSpliceTo(splice_fd)) {
+        // Write what is buffered, then let the kernel move the rest.
+        absl::string_view data = conn.pending().substr(0, remaining);
+        conn.Consume(data.size());
+        remaining -= data.size();
+        count(data.size());
+        if (!net::WriteAllFd(splice_fd, data).ok()) {
+          return ClientError(23, absl::StatusCode::kAborted,
+                             "Failure writing output to destination");
+        }
+        ASSIGN_OR_RETURN(remaining, SpliceBody(conn.socket.fd(), splice_fd, remaining, deadline,
+                                               count));
+        if (remaining > 0) attempt->keep_alive = false;
+      }
       while (remaining > 0) {
         ASSIGN_OR_RETURN(bool got, more());
         if (!got) {

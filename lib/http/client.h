@@ -108,6 +108,10 @@ struct FetchCallbacks {
   // body_read receives each count of raw body bytes read from the network (final response).
   std::function<void(uint64_t bytes, uint64_t total_so_far, std::optional<uint64_t> expected)>
       body_read;
+  // body_fd, when set, may return a file descriptor (a pipe, a regular file or /dev/null;
+  // not owned) that a Content-Length body without decoding is written and spliced into
+  // instead of passing through `body`, or -1 to use `body`. Called at most once, before the body.
+  std::function<int()> body_fd;
   // trailers receives the trailer fields of a chunked final response.
   std::function<void(const Headers& trailers)> trailers;
 };

@@ -1,6 +1,7 @@
 #include "lib/http/client.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
@@ -429,6 +430,45 @@ TEST(ClientTest, SinkErrorIs23) {
   FetchCallbacks cb;
   cb.body = [](absl::string_view) { return absl::ResourceExhaustedError("disk full"); };
   EXPECT_EQ(ClientErrorCode(client.Fetch(r, cb).status()), 23);
+}
+
+}  // namespace
+}  // namespace http
+
+namespace http {
+namespace {
+
+TEST(ClientSpliceTest, ContentLengthBodyIsSplicedIntoAPipeAndTruncationIsStill18) {
+  for (const char* fixture : {"content_length", "truncated"}) {
+    SCOPED_TRACE(fixture);
+    for (size_t write_size : {1, 0}) {
+      auto server = TcpReplayServer::Start({Fixture(fixture)}, {.write_size = write_size});
+      ASSERT_THAT(server, IsOk());
+      int fds[2];
+      ASSERT_EQ(::pipe(fds), 0);
+      Client client;
+      Request r(MustUrl(Base(**server) + "/"));
+      FetchCallbacks cb;
+      uint64_t counted = 0;
+      cb.body_fd = [&] { return fds[1]; };
+      cb.body_read = [&](uint64_t, uint64_t total, std::optional<uint64_t>) { counted = total; };
+      absl::StatusOr<FetchResult> f = client.Fetch(r, cb);
+      ::close(fds[1]);
+      std::string got;
+      char buf[4096];
+      for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;) got.append(buf, n);
+      ::close(fds[0]);
+      if (std::string(fixture) == "content_length") {
+        ASSERT_THAT(f, IsOk());
+        EXPECT_EQ(got, "Hello from the fixture server.\n");
+        EXPECT_EQ(counted, 31u);
+      } else {
+        EXPECT_EQ(ClientErrorCode(f.status()), 18);
+        EXPECT_EQ(f.status().message(), "transfer closed with 90 bytes remaining to read");
+        EXPECT_EQ(got, "0123456789");
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -72,6 +72,8 @@ class Output {
     return absl::OkStatus();
   }
   const std::string& path() const { return path_; }
+  // fd opens the output and returns its descriptor, or -1 if it cannot be opened.
+  int fd() { return Open().ok() ? fd_ : -1; }
 
  private:
   int stdout_fd_;
@@ -311,6 +313,7 @@ class Transfer {
       if (o_.head) return absl::OkStatus();
       return output_->Write(data);
     };
+    cb.body_fd = [&]() { return o_.head ? -1 : output_->fd(); };
     cb.body_read = [&](uint64_t n, uint64_t total, std::optional<uint64_t> expected) {
       received_ = total;
       expected_ = expected;

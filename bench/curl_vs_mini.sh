@@ -67,43 +67,34 @@ seconds() {
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }'
 }
 
-# best_mbs CMD... → best MB/s of CMD over ROUNDS for SIZE_MIB.
-best_mbs() {
-  local best=0 t mbs
+# best AMOUNT CMD... → the best AMOUNT / seconds (MB or requests per second) of CMD over ROUNDS.
+best() {
+  local amount=$1 top=0 t rate
+  shift
   for _ in $(seq "$ROUNDS"); do
     t=$(seconds "$@")
-    mbs=$(awk -v m="$SIZE_MIB" -v t="$t" 'BEGIN { printf "%.1f", m * 1.048576 / t }')
-    best=$(awk -v a="$best" -v b="$mbs" 'BEGIN { print (b > a) ? b : a }')
+    rate=$(awk -v a="$amount" -v t="$t" 'BEGIN { printf "%.1f", a / t }')
+    top=$(awk -v a="$top" -v b="$rate" 'BEGIN { print (b > a) ? b : a }')
   done
-  echo "$best"
+  echo "$top"
 }
-
-# best_rps CMD... → best requests/s of CMD (which makes N requests) over ROUNDS.
-best_rps() {
-  local best=0 t rps
-  for _ in $(seq "$ROUNDS"); do
-    t=$(seconds "$@")
-    rps=$(awk -v n="$N" -v t="$t" 'BEGIN { printf "%.0f", n / t }')
-    best=$(awk -v a="$best" -v b="$rps" 'BEGIN { print (b > a) ? b : a }')
-  done
-  echo "$best"
-}
+MB=$(awk -v m="$SIZE_MIB" 'BEGIN { print m * 1.048576 }')
 
 URL="http://127.0.0.1:$PORT/big.bin"
 cat_file() { cat "$DIR/www/big.bin" > /dev/null; }
 cat_pipe() { cat "$DIR/www/big.bin" | cat > /dev/null; }
 cat_file  # warm the page cache
-curl_dl=$(best_mbs "$CURL" -s -o /dev/null "$URL")
-mini_dl=$(best_mbs "$MINI" -s -o /dev/null "$URL")
-cat_mbs=$(best_mbs cat_file)
-pipe_mbs=$(best_mbs cat_pipe)
+curl_dl=$(best "$MB" "$CURL" -s -o /dev/null "$URL")
+mini_dl=$(best "$MB" "$MINI" -s -o /dev/null "$URL")
+cat_mbs=$(best "$MB" cat_file)
+pipe_mbs=$(best "$MB" cat_pipe)
 
 URLS=()
 for _ in $(seq "$N"); do URLS+=("http://127.0.0.1:$PORT/small.txt"); done
 curl_many() { "$CURL" -s "${URLS[@]}" > /dev/null; }
 mini_many() { "$MINI" -s "${URLS[@]}" > /dev/null; }
-curl_rps=$(best_rps curl_many)
-mini_rps=$(best_rps mini_many)
+curl_rps=$(best "$N" curl_many)
+mini_rps=$(best "$N" mini_many)
 
 echo "curl_vs_mini: nginx on 127.0.0.1:$PORT, best of $ROUNDS"
 echo "  ${SIZE_MIB} MiB download to /dev/null:"

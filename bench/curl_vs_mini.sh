@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# curl_vs_mini.sh: curl 7.88.1 vs mini-curl against one nginx on loopback, in the same run.
+#   1. a SIZE_MIB file (default 1 GiB) downloaded to /dev/null, best of ROUNDS, MB/s and ratio,
+#      with `cat FILE > /dev/null` and `cat FILE | cat > /dev/null` as bounds;
+#   2. N small GETs (default 1000) over one keep-alive connection (the same URL list given to
+#      both tools), requests/s and ratio.
+#   bench/curl_vs_mini.sh [SIZE_MIB=1024] [ROUNDS=3] [N=1000]
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+need_packages nginx curl python3
+build_opt //tools/curl:mini-curl
+
+SIZE_MIB=${1:-1024}
+ROUNDS=${2:-3}
+N=${3:-1000}
+MINI="$ROOT/bazel-bin/tools/curl/mini-curl"
+CURL="$(command -v curl)"
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+DIR="$(mktemp -d)"
+NGINX_PID=""
+cleanup() {
+  if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+mkdir -p "$DIR/www" "$DIR/logs" "$DIR/tmp"
+fallocate -l "$((SIZE_MIB * 1024 * 1024))" "$DIR/www/big.bin" 2>/dev/null ||
+  head -c "$((SIZE_MIB * 1024 * 1024))" /dev/zero > "$DIR/www/big.bin"
+echo "Hello from the benchmark server." > "$DIR/www/small.txt"
+PORT=$(free_port)
+cat > "$DIR/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $DIR/nginx.pid;
+error_log $DIR/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $DIR/tmp;
+  proxy_temp_path $DIR/tmp;
+  fastcgi_temp_path $DIR/tmp;
+  uwsgi_temp_path $DIR/tmp;
+  scgi_temp_path $DIR/tmp;
+  sendfile on;
+  keepalive_requests 100000;
+  server {
+    listen 127.0.0.1:$PORT;
+    root $DIR/www;
+  }
+}
+CONF
+"$NGINX" -p "$DIR" -c "$DIR/nginx.conf" &
+NGINX_PID=$!
+for _ in $(seq 200); do
+  if ss -ltn "sport = :$PORT" | grep -q LISTEN; then break; fi
+  sleep 0.02
+done
+
+# seconds CMD... → elapsed seconds of CMD.
+seconds() {
+  local start end
+  start=$(now_s)
+  "$@"
+  end=$(now_s)
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }'
+}
+
+# best AMOUNT CMD... → the best AMOUNT / seconds (MB or requests per second) of CMD over ROUNDS.
+best() {
+  local amount=$1 top=0 t rate
+  shift
+  for _ in $(seq "$ROUNDS"); do
+    t=$(seconds "$@")
+    rate=$(awk -v a="$amount" -v t="$t" 'BEGIN { printf "%.1f", a / t }')
+    top=$(awk -v a="$top" -v b="$rate" 'BEGIN { print (b > a) ? b : a }')
+  done
+  echo "$top"
+}
+MB=$(awk -v m="$SIZE_MIB" 'BEGIN { print m * 1.048576 }')
+
+URL="http://127.0.0.1:$PORT/big.bin"
+cat_file() { cat "$DIR/www/big.bin" > /dev/null; }
+cat_pipe() { cat "$DIR/www/big.bin" | cat > /dev/null; }
+cat_file  # warm the page cache
+curl_dl=$(best "$MB" "$CURL" -s -o /dev/null "$URL")
+mini_dl=$(best "$MB" "$MINI" -s -o /dev/null "$URL")
+cat_mbs=$(best "$MB" cat_file)
+pipe_mbs=$(best "$MB" cat_pipe)
+
+URLS=()
+for _ in $(seq "$N"); do URLS+=("http://127.0.0.1:$PORT/small.txt"); done
+curl_many() { "$CURL" -s "${URLS[@]}" > /dev/null; }
+mini_many() { "$MINI" -s "${URLS[@]}" > /dev/null; }
+curl_rps=$(best "$N" curl_many)
+mini_rps=$(best "$N" mini_many)
+
+echo "curl_vs_mini: nginx on 127.0.0.1:$PORT, best of $ROUNDS"
+echo "  ${SIZE_MIB} MiB download to /dev/null:"
+printf "    %-34s %10s MB/s\n" "curl ($("$CURL" --version | head -1 | cut -d' ' -f1-2))" "$curl_dl" \
+  "mini-curl" "$mini_dl" "bound: cat FILE > /dev/null" "$cat_mbs" \
+  "bound: cat FILE | cat > /dev/null" "$pipe_mbs"
+echo "    ratio mini-curl / curl: $(ratio "$mini_dl" "$curl_dl")  (target >= 1.3)"
+echo "  $N small GETs over one keep-alive connection:"
+printf "    %-34s %10s req/s\n" "curl" "$curl_rps" "mini-curl" "$mini_rps"
+echo "    ratio mini-curl / curl: $(ratio "$mini_rps" "$curl_rps")"

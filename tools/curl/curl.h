@@ -1,0 +1,75 @@
+// curl.h: mini-curl, a curl-compatible command-line HTTP client for http:// URLs.
+//
+// main.cc turns the command line into Options; Run performs every transfer with one
+// http::Client (so URLs to the same origin share a connection), writes bodies, headers,
+// -v traces, the progress meter and -w output, and returns curl's exit code. Error lines use
+// curl's own prefix, "curl: (N) message", so outputs compare equal to curl 7.88.1's.
+//
+//   curl_tool::Options o;
+//   o.urls = {"http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b"};
+//   o.silent = true;
+//   return curl_tool::Run(o, curl_tool::Stdio{.out = 1, .err = 2});
+#ifndef TOOLS_CURL_CURL_H_
+#define TOOLS_CURL_CURL_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace curl_tool {
+
+// DataArg is one -d / --data-binary argument (a leading '@' names a file; -d strips CR/LF
+// from file contents, --data-binary keeps them).
+struct DataArg {
+  std::string value;
+  bool binary = false;
+};
+
+struct Options {
+  std::vector<std::string> urls;
+  std::vector<std::string> outputs;  // -o FILE, matched to URLs in order
+  bool remote_name = false;          // -O: name the file after the URL's last path segment
+  bool silent = false;               // -s
+  bool show_error = false;           // -S
+  bool fail = false;                 // -f
+  bool location = false;             // -L
+  int max_redirs = 50;               // --max-redirs
+  bool include = false;              // -i
+  bool head = false;                 // -I
+  bool verbose = false;              // -v
+  bool compressed = false;           // --compressed
+  bool http10 = false;               // -0 / --http1.0
+  std::string method;                // -X
+  std::vector<std::string> headers;  // -H, in order
+  std::vector<DataArg> data;         // -d, --data-binary
+  std::optional<std::string> user_agent;  // -A (default "mini-curl/0.1")
+  std::string referer;               // -e
+  std::string proxy;                 // -x http://HOST:PORT
+  std::optional<absl::Duration> connect_timeout;  // --connect-timeout
+  std::optional<absl::Duration> max_time;         // -m / --max-time
+  std::string write_out;             // -w
+  std::vector<std::string> resolve;  // --resolve HOST:PORT:ADDR
+  int family = 0;                    // AF_UNSPEC, AF_INET (-4), AF_INET6 (-6)
+  // progress_meter shows the meter on stderr (main: no -s, and stdout is not a terminal or
+  // the body goes to a file).
+  bool progress_meter = false;
+};
+
+// Stdio names the file descriptors Run writes to (not owned).
+struct Stdio {
+  int out = 1;
+  int err = 2;
+};
+
+// kUserAgent is the default User-Agent value.
+inline constexpr char kUserAgent[] = "mini-curl/0.1";
+
+// Run performs every transfer in `options` and returns curl's exit code (that of the last
+// failed transfer, 0 if all succeeded).
+int Run(const Options& options, const Stdio& stdio);
+
+}  // namespace curl_tool
+
+#endif  // TOOLS_CURL_CURL_H_

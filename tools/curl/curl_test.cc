@@ -1,0 +1,335 @@
+// End-to-end tests of the mini-curl binary against loopback replay servers: each curl 7.88.1
+// golden (testdata/golden/curl) is replayed from the recorded fixtures (testdata/http) in
+// 1-byte, 1400-byte and whole writes, plus hostile servers and the flags without goldens.
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/net/address.h"
+#include "lib/net/socket.h"
+#include "testing/matchers.h"
+#include "testing/replay_server.h"
+#include "testing/subprocess.h"
+
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using ::testing_util::IsOk;
+using ::testing_util::ProcessResult;
+using ::testing_util::TcpReplayOptions;
+using ::testing_util::TcpReplayServer;
+
+const std::string& Curl() {
+  static const std::string path = testing_util::Runfile("tools/curl/mini-curl");
+  return path;
+}
+
+std::string Read(const std::string& path) {
+  absl::StatusOr<std::string> s = testing_util::ReadFile(path);
+  EXPECT_TRUE(s.ok()) << s.status();
+  return s.value_or("");
+}
+
+std::string Fixture(const std::string& name) { return Read("testdata/http/" + name + ".http"); }
+
+// Nginx turns a recorded nginx response (recorded with "Connection: close") into what nginx
+// sends a keep-alive client such as curl, and points absolute Locations at `port`.
+std::string Nginx(const std::string& name, uint16_t port) {
+  return absl::StrReplaceAll(Fixture(name), {{"Connection: close\r\n", "Connection: keep-alive\r\n"},
+                                             {"127.0.0.1:8089", absl::StrCat("127.0.0.1:", port)}});
+}
+
+uint16_t ClosedPort() {
+  absl::StatusOr<net::Socket> s = net::Listen(net::Address::Loopback(AF_INET, 0));
+  return s->LocalAddress()->port();
+}
+
+// Normalize masks what varies between runs and between curl and mini-curl (see
+// testdata/golden/MANIFEST.md): ports, Date, elapsed times, heap pointers, the User-Agent,
+// "{ [N bytes data]" chunking, and progress-meter lines.
+std::string Normalize(std::string s, uint16_t port) {
+  for (const std::string& p : {std::string("8089"), std::string("8090"), std::string("8091"),
+                               std::string("8099"), absl::StrCat(port)}) {
+    s = absl::StrReplaceAll(s, {{"127.0.0.1:" + p, "127.0.0.1:PORT"}, {"port " + p, "port PORT"}});
+  }
+  s = std::regex_replace(s, std::regex("Date: [^\r\n]*"), "Date: X");
+  s = std::regex_replace(s, std::regex("after [0-9]+ (ms|milliseconds)"), "after N $1");
+  s = std::regex_replace(s, std::regex("User-Agent: [^\r\n]*"), "User-Agent: X");
+  s = std::regex_replace(s, std::regex("\\* (Found bundle|Can not multiplex)[^\n]*\n"), "");
+  s = std::regex_replace(s, std::regex("(\\{ \\[[0-9]+ bytes data\\]\n)+"), "{ [data]\n");
+  s = std::regex_replace(s, std::regex("\r[ 0-9]{3} [^\r\n*]*"), "\r[meter]");
+  return s;
+}
+
+// Shell-splits a COMMANDS.tsv command line (single quotes only, which is all it uses).
+std::vector<std::string> SplitCommand(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (char c : line) {
+    if (c == '\'') {
+      quoted = !quoted;
+      any = true;
+    } else if (c == ' ' && !quoted) {
+      if (any) out.push_back(cur);
+      cur.clear();
+      any = false;
+    } else {
+      cur += c;
+      any = true;
+    }
+  }
+  if (any) out.push_back(cur);
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> GoldenCommands() {
+  std::map<std::string, std::vector<std::string>> out;
+  for (absl::string_view line : absl::StrSplit(Read("testdata/golden/curl/COMMANDS.tsv"), '\n')) {
+    std::vector<std::string> parts = absl::StrSplit(line, absl::MaxSplits('\t', 1));
+    if (parts.size() == 2) out[parts[0]] = SplitCommand(parts[1]);
+  }
+  return out;
+}
+
+// GoldenCase says which recorded responses answer a golden command, in order.
+struct GoldenCase {
+  std::string name;
+  std::vector<std::string> nginx;  // nginx fixtures, served keep-alive
+  std::vector<std::string> raw;    // rawserver / python fixtures, served as recorded
+  bool hang = false;               // a server that never answers
+  bool closed = false;             // nothing listens
+  bool compare_stderr = true;      // exact stderr after Normalize
+};
+
+const std::vector<GoldenCase>& GoldenCases() {
+  static const auto* cases = new std::vector<GoldenCase>{
+      {"s_small", {"content_length"}},
+      {"plain_small", {"content_length"}},
+      {"i_small", {"content_length"}},
+      {"I_small", {"head"}},
+      {"sSf_404", {"not_found_404"}},
+      {"f_404_nos", {"not_found_404"}},
+      {"s_404", {"not_found_404"}},
+      {"L_redirect", {"redirect_301", "redirect_302", "redirect_200"}},
+      {"iL_redirect", {"redirect_301", "redirect_302", "redirect_200"}},
+      {"noL_redirect", {"redirect_301"}},
+      {"v_small", {"content_length"}, {}, false, false, false},
+      {"sv_small", {"content_length"}},
+      {"w_format", {"content_length"}},
+      {"w_format_redirect", {"redirect_301", "redirect_302", "redirect_200"}},
+      {"reuse_two_urls", {"content_length", "gzip_identity"}},
+      {"s_two_urls", {"content_length", "gzip_identity"}},
+      {"closed_port", {}, {}, false, true},
+      {"sS_closed_port", {}, {}, false, true},
+      {"s_closed_port", {}, {}, false, true},
+      {"timeout_m1", {}, {}, true},
+      {"sS_timeout_m1", {}, {}, true},
+      {"unsupported_scheme", {}},
+      {"bad_url_noglob", {}},
+      {"truncated", {}, {"truncated"}},
+      {"sS_truncated", {}, {"truncated"}},
+      {"empty_reply", {}, {"empty_reply"}},
+      {"sS_empty_reply", {}, {"empty_reply"}},
+      {"compressed_gzip", {"gzip"}},
+      {"raw_gzip_i", {"gzip"}},
+      {"chunked_trailers_i", {}, {"chunked_trailers"}},
+      {"early_hints_i", {}, {"early_hints"}},
+      {"close_delimited_i", {}, {"close_delimited"}},
+      {"pyhttp_i", {}, {"pyhttp_10"}},
+      {"head_204_i", {"no_content_204"}},
+      {"progress_5mib", {"large_5mib"}},
+  };
+  return *cases;
+}
+
+class GoldenTest : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(GoldenTest, MatchesCurl) {
+  const std::map<std::string, std::vector<std::string>> commands = GoldenCommands();
+  for (const GoldenCase& c : GoldenCases()) {
+    if (c.name == "progress_5mib" && GetParam() == 1) continue;  // 5 MiB one byte at a time
+    SCOPED_TRACE(absl::StrCat(c.name, " write_size=", GetParam()));
+    TcpReplayOptions o;
+    o.write_size = GetParam();
+    o.never_answer = c.hang;
+    // redirect_302's Location names the server's port, so keep-alive nginx scripts are
+    // served by a responder that learns it; the others close after their last response.
+    std::unique_ptr<TcpReplayServer> server;
+    std::vector<std::string> responses;
+    if (c.raw.empty()) {
+      auto started = TcpReplayServer::StartWithResponder(
+          [&](const std::string&, size_t i) -> std::optional<std::string> {
+            if (i >= responses.size()) return std::nullopt;
+            return responses[i];
+          },
+          o);
+      ASSERT_THAT(started, IsOk());
+      server = *std::move(started);
+      for (const std::string& f : c.nginx) responses.push_back(Nginx(f, server->port()));
+    } else {
+      for (const std::string& f : c.raw) responses.push_back(Fixture(f));
+      auto started = TcpReplayServer::Start(responses, o);
+      ASSERT_THAT(started, IsOk());
+      server = *std::move(started);
+    }
+    const uint16_t port = server->port();
+    const uint16_t target = c.closed ? ClosedPort() : port;
+
+    std::vector<std::string> args;
+    const std::vector<std::string>& cmd = commands.at(c.name);
+    for (size_t i = 1; i < cmd.size(); ++i) {
+      std::string a = cmd[i];
+      for (const char* p : {"8089", "8090", "8091", "8099"}) {
+        a = absl::StrReplaceAll(a, {{absl::StrCat("127.0.0.1:", p), absl::StrCat("127.0.0.1:", target)}});
+      }
+      if (i > 0 && cmd[i - 1] == "-o" && a == "x") a = testing_util::TempDir() + "/x";
+      args.push_back(a);
+    }
+    ASSERT_OK_AND_ASSIGN(ProcessResult r, testing_util::RunProcess(Curl(), args, {}, absl::Seconds(30)));
+    const std::string golden = "testdata/golden/curl/" + c.name;
+    EXPECT_EQ(r.exit_code, std::stoi(Read(golden + ".exit"))) << r.err;
+    EXPECT_EQ(Normalize(r.out, target), Normalize(Read(golden + ".stdout"), target));
+    const std::string want_err = Normalize(Read(golden + ".stderr"), target);
+    const std::string got_err = Normalize(r.err, target);
+    if (c.compare_stderr) {
+      EXPECT_EQ(got_err, want_err);
+    } else {
+      EXPECT_THAT(got_err, StartsWith(want_err.substr(0, want_err.find('\r'))));
+    }
+    if (c.name == "progress_5mib") {
+      struct stat st;
+      ASSERT_EQ(::stat((testing_util::TempDir() + "/x").c_str(), &st), 0);
+      EXPECT_EQ(st.st_size, 5242880);
+      EXPECT_THAT(r.err, HasSubstr("\r100 5120k  100 5120k    0     0 "));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(WriteSizes, GoldenTest, ::testing::Values(1, 1400, 0));
+
+ProcessResult MiniCurl(const std::vector<std::string>& args) {
+  absl::StatusOr<ProcessResult> r = testing_util::RunProcess(Curl(), args, {}, absl::Seconds(30));
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.value_or(ProcessResult{});
+}
+
+std::string Url(const TcpReplayServer& s, const std::string& path) {
+  return absl::StrCat("http://127.0.0.1:", s.port(), path);
+}
+
+TEST(MiniCurlTest, HostileResponsesGiveCurlExitCodes) {
+  std::string endless = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 20000; ++i) absl::StrAppend(&endless, "X-Header-", i, ": y\r\n");
+  struct Case {
+    std::string response;
+    int exit_code;
+    std::string message;
+  } cases[] = {
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", 56,
+       "curl: (56) Illegal or missing hexadecimal sequence in chunked-encoding"},
+      {absl::StrCat("HTTP/1.1 200 OK\r\nX: ", std::string(100000, 'a'), "\r\n\r\n"), 56,
+       "curl: (56) Too large response headers\n"},
+      {endless, 56, "curl: (56) Too large response headers\n"},
+      {"garbage\r\n\r\n", 8, "curl: (8) Weird server reply\n"},
+  };
+  for (const Case& c : cases) {
+    auto server = TcpReplayServer::Start({c.response});
+    ASSERT_THAT(server, IsOk());
+    ProcessResult r = MiniCurl({"-sS", "-m", "10", Url(**server, "/")});
+    EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
+    EXPECT_THAT(r.err, StartsWith(c.message));
+  }
+}
+
+TEST(MiniCurlTest, TwoUrlsShareOneConnection) {
+  const std::string ok = Nginx("content_length", 0);
+  auto server = TcpReplayServer::Start({ok, ok}, {.close_after_last = false});
+  ASSERT_THAT(server, IsOk());
+  ProcessResult r = MiniCurl({"-sv", Url(**server, "/a"), Url(**server, "/b")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "Hello from the fixture server.\nHello from the fixture server.\n");
+  EXPECT_THAT(r.err, HasSubstr("* Re-using existing connection #0 with host 127.0.0.1\n"));
+  EXPECT_EQ((*server)->connections(), 1);
+  EXPECT_THAT((*server)->requests(), ElementsAre(StartsWith("GET /a "), StartsWith("GET /b ")));
+}
+
+TEST(MiniCurlTest, MaxRedirsIs47) {
+  std::string loop = "HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n";
+  auto server = TcpReplayServer::Start({loop, loop, loop}, {.close_after_last = false});
+  ASSERT_THAT(server, IsOk());
+  ProcessResult r = MiniCurl({"-sSL", "--max-redirs", "2", Url(**server, "/")});
+  EXPECT_EQ(r.exit_code, 47);
+  EXPECT_EQ(r.err, "curl: (47) Maximum (2) redirects followed\n");
+}
+
+TEST(MiniCurlTest, ProxySendsAbsoluteForm) {
+  auto server = TcpReplayServer::Start({Fixture("content_length")});
+  ASSERT_THAT(server, IsOk());
+  ProcessResult r = MiniCurl({"-s", "-x", absl::StrCat("http://127.0.0.1:", (*server)->port()),
+                         "http://origin.test:8080/small.txt"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT((*server)->requests(),
+              ElementsAre("GET http://origin.test:8080/small.txt HTTP/1.1\r\nHost: origin.test:8080\r\n"
+                          "User-Agent: mini-curl/0.1\r\nAccept: */*\r\n"
+                          "Proxy-Connection: Keep-Alive\r\n\r\n"));
+}
+
+TEST(MiniCurlTest, RequestFlagsShapeTheRequest) {
+  const std::string data_file = testing_util::TempDir() + "/data.bin";
+  std::ofstream(data_file) << "line1\nline2\n";
+  auto server = TcpReplayServer::Start({Fixture("content_length")});
+  ASSERT_THAT(server, IsOk());
+  ProcessResult r = MiniCurl({"-s0", "-X", "PUT", "-A", "agent/1", "-e", "http://ref/", "-H", "Accept:",
+                         "-H", "X-A: 1", "-d", "a=1", "--data-binary", "@" + data_file,
+                         "--resolve", absl::StrCat("named.test:", (*server)->port(), ":127.0.0.1"),
+                         absl::StrCat("http://named.test:", (*server)->port(), "/p")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT((*server)->requests(),
+              ElementsAre(absl::StrCat("PUT /p HTTP/1.0\r\nHost: named.test:", (*server)->port(),
+                                       "\r\nUser-Agent: agent/1\r\nReferer: http://ref/\r\n"
+                                       "X-A: 1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                                       "Content-Length: 16\r\n\r\na=1&line1\nline2\n")));
+}
+
+TEST(MiniCurlTest, OutputFileWithProgressMeterAndWriteOut) {
+  auto server = TcpReplayServer::Start({Fixture("content_length")});
+  ASSERT_THAT(server, IsOk());
+  const std::string out = testing_util::TempDir() + "/small.out";
+  ProcessResult r = MiniCurl({"-o", out, "-w", "%{http_code} %{size_download} %{time_total}\\n",
+                         Url(**server, "/small.txt")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(Read(out), "Hello from the fixture server.\n");
+  EXPECT_THAT(r.out, testing::MatchesRegex("200 31 [0-9]+\\.[0-9]{6}\n"));
+  EXPECT_THAT(r.err, StartsWith("  % Total    % Received % Xferd  Average Speed"));
+  EXPECT_THAT(r.err, HasSubstr("\r100    31  100    31    0     0 "));
+
+  auto quiet = TcpReplayServer::Start({Fixture("content_length")});
+  ASSERT_THAT(quiet, IsOk());
+  ProcessResult s = MiniCurl({"-s", "-o", out, Url(**quiet, "/small.txt")});
+  EXPECT_EQ(s.err, "");
+}
+
+TEST(MiniCurlTest, HttpsIsNotSupportedYet) {
+  ProcessResult r = MiniCurl({"https://127.0.0.1:1/"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "curl: (1) Protocol \"https\" not supported (mini-curl speaks http:// only for now)\n");
+}
+
+}  // namespace

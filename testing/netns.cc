@@ -74,6 +74,13 @@ absl::StatusOr<ProcessResult> RoutedNamespaces::Run(const std::string& host,
   return RunProcess(IpBinary(), all, {}, timeout);
 }
 
+absl::StatusOr<std::unique_ptr<Subprocess>> RoutedNamespaces::Start(
+    const std::string& host, const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"netns", "exec", Name(host), binary};
+  all.insert(all.end(), args.begin(), args.end());
+  return Subprocess::Start(IpBinary(), all);
+}
+
 absl::Status RoutedNamespaces::Shell(const std::string& host, const std::string& command) {
   return Sh("ip netns exec " + Name(host) + " " + command);
 }

@@ -38,6 +38,10 @@ class RoutedNamespaces {
   absl::StatusOr<ProcessResult> Run(const std::string& host, const std::string& binary,
                                     const std::vector<std::string>& args,
                                     absl::Duration timeout = absl::Seconds(60));
+  // Start starts `binary` inside `host` in the background (ended when the result is destroyed).
+  absl::StatusOr<std::unique_ptr<Subprocess>> Start(const std::string& host,
+                                                    const std::string& binary,
+                                                    const std::vector<std::string>& args);
   // Shell runs a shell command inside `host`; an error unless it exits 0.
   absl::Status Shell(const std::string& host, const std::string& command);
 

@@ -63,5 +63,63 @@ TEST_F(NetnsTest, LossFromAnNftablesRuleOnTheRouter) {
   EXPECT_THAT(r.out, HasSubstr("10 packets transmitted, 5 received, 50% packet loss"));
 }
 
+// Replies from testing/icmp_responder in h2, whose kernel stops answering echo requests itself.
+class MisbehavingPeerTest : public NetnsTest {
+ protected:
+  void SetUp() override {
+    NetnsTest::SetUp();
+    if (IsSkipped()) return;
+    ASSERT_TRUE(net()->Shell("h2", "sysctl -qw net.ipv4.icmp_echo_ignore_all=1").ok());
+  }
+  void TearDown() override {
+    responder_.reset();
+    if (net() != nullptr) (void)net()->Shell("h2", "sysctl -qw net.ipv4.icmp_echo_ignore_all=0");
+  }
+  void StartResponder(std::vector<std::string> flags) {
+    absl::StatusOr<std::unique_ptr<testing_util::Subprocess>> p =
+        net()->Start("h2", testing_util::Runfile("testing/icmp_responder"), flags);
+    ASSERT_TRUE(p.ok()) << p.status();
+    responder_ = *std::move(p);
+    ASSERT_TRUE(responder_->WaitForStdout("ready\n", absl::Seconds(10))) << responder_->Stderr();
+  }
+  std::unique_ptr<testing_util::Subprocess> responder_;
+};
+
+TEST_F(MisbehavingPeerTest, DuplicatedReplies) {
+  StartResponder({"--dup"});
+  ProcessResult r = PingFromH1({"-c", "3", "-i", "0.1", "-W", "1", RoutedNamespaces::kH2});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("icmp_seq=1 ttl=63 time="));
+  EXPECT_THAT(r.out, testing::ContainsRegex("icmp_seq=1 ttl=63 time=[0-9.]+ ms \\(DUP!\\)"));
+  EXPECT_THAT(r.out, HasSubstr("3 packets transmitted, 3 received, +3 duplicates, 0% packet loss"));
+}
+
+TEST_F(MisbehavingPeerTest, CorruptedAndMissingReplies) {
+  StartResponder({"--corrupt_seq=2", "--drop_seq=3"});
+  ProcessResult r = PingFromH1({"-c", "4", "-i", "0.05", "-W", "1", RoutedNamespaces::kH2});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, testing::ContainsRegex("icmp_seq=2 ttl=63 time=[0-9.]+ ms \\(BAD CHECKSUM!\\)"));
+  EXPECT_THAT(r.out, testing::Not(HasSubstr("icmp_seq=3 ")));
+  EXPECT_THAT(r.out, HasSubstr("4 packets transmitted, 2 received, +1 corrupted, 50% packet loss"));
+}
+
+TEST_F(MisbehavingPeerTest, DelayedRepliesShowInRtt) {
+  StartResponder({"--delay_ms=60"});
+  ProcessResult r = PingFromH1({"-c", "2", "-i", "0.1", "-W", "2", RoutedNamespaces::kH2});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // min RTT ≥ 60 ms: the "rtt min/avg/max/mdev = 6x.xxx/..." line.
+  EXPECT_THAT(r.out, testing::ContainsRegex("rtt min/avg/max/mdev = ([6-9][0-9]|[1-9][0-9][0-9])\\."));
+}
+
+TEST_F(NetnsTest, UnprivilegedPingSocketPath) {
+  // With ping_group_range open, PingSocket::Open takes the SOCK_DGRAM ping socket before any
+  // raw one, so this run covers the unprivileged path.
+  ASSERT_TRUE(net()->Shell("h1", "sysctl -qw net.ipv4.ping_group_range='0 2147483647'").ok());
+  ProcessResult r = PingFromH1({"-c", "2", "-i", "0.05", RoutedNamespaces::kH2});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("64 bytes from 10.77.2.2: icmp_seq=2 ttl=63 time="));
+  ASSERT_TRUE(net()->Shell("h1", "sysctl -qw net.ipv4.ping_group_range='1 0'").ok());
+}
+
 }  // namespace
 }  // namespace ping

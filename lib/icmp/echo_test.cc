@@ -2,12 +2,16 @@
 
 #include <sys/socket.h>
 
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/icmp/checksum.h"
 #include "testing/matchers.h"
+#include "testing/subprocess.h"
 
 namespace icmp {
 namespace {
@@ -90,6 +94,42 @@ TEST(EchoTest, ParsesIcmpv6ReplyAndErrors) {
   EXPECT_EQ(e.kind, Received::kDestUnreachable);
   EXPECT_TRUE(e.quoted_echo);
   EXPECT_EQ(e.seq, 6);
+}
+
+std::vector<uint8_t> Fixture(const std::string& name) {
+  std::ifstream in(testing_util::Runfile("testdata/icmp/" + name), std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(EchoTest, RecordedKernelReplies) {
+  const std::vector<uint8_t> v4 = Fixture("echo_reply_v4.bin");
+  ASSERT_EQ(v4.size(), 20u + 8 + 48);
+  ASSERT_OK_AND_ASSIGN(Received r, ParseReceived(AF_INET, true, v4));
+  EXPECT_EQ(r.kind, Received::kEchoReply);
+  EXPECT_EQ(r.id, 0x4242);
+  EXPECT_EQ(r.seq, 1);
+  EXPECT_EQ(r.ttl, 64);
+  EXPECT_TRUE(r.checksum_ok);
+  EXPECT_EQ(r.icmp_length, 56u);
+  EXPECT_EQ(std::string(r.payload.begin(), r.payload.end()),
+            "nettoolkit-icmp!nettoolkit-icmp!nettoolkit-icmp!");
+  // One flipped bit anywhere in the ICMP part is caught by the checksum.
+  for (size_t i = 20; i < v4.size(); ++i) {
+    std::vector<uint8_t> bad = v4;
+    bad[i] ^= 0x01;
+    absl::StatusOr<Received> b = ParseReceived(AF_INET, true, bad);
+    if (b.ok()) EXPECT_FALSE(b->checksum_ok) << i;
+  }
+  // Every truncation fails cleanly.
+  for (size_t n = 0; n < 28; ++n) {
+    EXPECT_FALSE(ParseReceived(AF_INET, true, absl::MakeSpan(v4).subspan(0, n)).ok()) << n;
+  }
+
+  const std::vector<uint8_t> v6 = Fixture("echo_reply_v6.bin");
+  ASSERT_OK_AND_ASSIGN(Received r6, ParseReceived(AF_INET6, false, v6));
+  EXPECT_EQ(r6.kind, Received::kEchoReply);
+  EXPECT_EQ(r6.id, 0x4242);
+  EXPECT_EQ(r6.payload.size(), 48u);
 }
 
 TEST(EchoTest, TruncatedAndMalformed) {

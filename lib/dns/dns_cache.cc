@@ -33,10 +33,9 @@ void DnsCache::Insert(const Question& question, const Message& reply) {
   const uint16_t rcode = reply.header.rcode;
   std::optional<uint32_t> ttl;
   if (rcode == kNoError && !reply.answers.empty()) {
-    ttl = std::min_element(reply.answers.begin(), reply.answers.end(),
-                           [](const ResourceRecord& a, const ResourceRecord& b) {
-                             return a.ttl < b.ttl;
-                           })
+    ttl = std::min_element(
+              reply.answers.begin(), reply.answers.end(),
+              [](const ResourceRecord& a, const ResourceRecord& b) { return a.ttl < b.ttl; })
               ->ttl;
   } else if (rcode == kNoError || rcode == kNxDomain) {
     ttl = NegativeTtl(reply);

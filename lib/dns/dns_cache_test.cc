@@ -60,12 +60,12 @@ TEST_F(DnsCacheTest, PositiveEntryLivesForTheSmallestTtlAndCountsDown) {
   std::optional<CachedAnswer> hit = cache.Lookup(q);
   ASSERT_TRUE(hit.has_value());
   EXPECT_EQ(hit->rcode, kNoError);
-  EXPECT_THAT(hit->answers, ElementsAre(Field(&ResourceRecord::ttl, 290),
-                                        Field(&ResourceRecord::ttl, 50)));
+  EXPECT_THAT(hit->answers,
+              ElementsAre(Field(&ResourceRecord::ttl, 290), Field(&ResourceRecord::ttl, 50)));
   Advance(absl::Seconds(49));
-  EXPECT_THAT(cache.Lookup(q), Optional(Field(&CachedAnswer::answers,
-                                              ElementsAre(Field(&ResourceRecord::ttl, 241),
-                                                          Field(&ResourceRecord::ttl, 1)))));
+  EXPECT_THAT(cache.Lookup(q),
+              Optional(Field(&CachedAnswer::answers, ElementsAre(Field(&ResourceRecord::ttl, 241),
+                                                                 Field(&ResourceRecord::ttl, 1)))));
   Advance(absl::Seconds(1));
   EXPECT_EQ(cache.Lookup(q), std::nullopt);
   EXPECT_EQ(cache.size(), 0u);
@@ -110,9 +110,9 @@ TEST_F(DnsCacheTest, NegativeAnswerAfterACnameKeepsTheChain) {
 TEST_F(DnsCacheTest, UncacheableRepliesAreIgnored) {
   DnsCache cache(Options());
   const Question q{"x.example.test.", kA, kClassIN};
-  cache.Insert(q, Reply(kNxDomain, {}));                                   // no SOA
-  cache.Insert(q, Reply(kServFail, {}, {SoaRecord(60, 60)}));              // not an answer
-  cache.Insert(q, Reply(kNoError, {ARecord("x.example.test.", 0, 1)}));    // TTL 0
+  cache.Insert(q, Reply(kNxDomain, {}));                                 // no SOA
+  cache.Insert(q, Reply(kServFail, {}, {SoaRecord(60, 60)}));            // not an answer
+  cache.Insert(q, Reply(kNoError, {ARecord("x.example.test.", 0, 1)}));  // TTL 0
   EXPECT_EQ(cache.Lookup(q), std::nullopt);
   EXPECT_EQ(cache.size(), 0u);
 }

@@ -65,8 +65,7 @@ TEST(ResolvConfTest, TheLastSearchOrDomainLineWins) {
 }
 
 TEST(ResolvConfTest, OptionValuesAreCapped) {
-  const ResolvConf conf =
-      ResolvConf::Parse("options ndots:99 timeout:600 attempts:50\n");
+  const ResolvConf conf = ResolvConf::Parse("options ndots:99 timeout:600 attempts:50\n");
   EXPECT_EQ(conf.ndots, 15);
   EXPECT_EQ(conf.timeout, absl::Seconds(30));
   EXPECT_EQ(conf.attempts, 5);

@@ -11,7 +11,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "lib/base/status_macros.h"
 #include "lib/dns/name.h"
 #include "lib/dns/parser.h"

@@ -25,6 +25,7 @@
 #include "lib/dns/parser.h"
 #include "lib/net/address.h"
 #include "lib/net/event_loop.h"
+#include "lib/net/socket.h"
 #include "testing/matchers.h"
 #include "testing/replay_server.h"
 
@@ -484,6 +485,19 @@ TEST_F(ResolverLoopbackTest, SilentOrSpoofingServerTimesOut) {
         << static_cast<int>(mode);
     EXPECT_EQ(server->queries().size(), 1u);
   }
+}
+
+TEST_F(ResolverLoopbackTest, ClosedPortIsUnavailable) {
+  net::ListenOptions udp;
+  udp.type = SOCK_DGRAM;
+  ASSERT_OK_AND_ASSIGN(net::Socket sock, net::Listen(net::Address::Loopback(AF_INET, 0), udp));
+  ASSERT_OK_AND_ASSIGN(net::Address closed, sock.LocalAddress());
+  sock.Close();  // ICMP port unreachable from now on
+  auto resolver = Make(closed, "options timeout:5 attempts:1\n");
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(resolver->ResolveHost("host.example.test", 80, AF_INET),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("refused")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(4));
 }
 
 }  // namespace

@@ -156,13 +156,23 @@ void Subprocess::Signal(int sig) {
   if (pid_ > 0 && !result_.has_value()) kill(pid_, sig);
 }
 
-bool Subprocess::WaitForStderr(const std::string& text, absl::Duration timeout) {
+bool Subprocess::WaitForOutput(bool stderr_stream, const std::string& text,
+                               absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  auto cond = [this, &text]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return outputs_closed_ || err_.find(text) != std::string::npos;
+  const std::string& stream = stderr_stream ? err_ : out_;
+  auto cond = [this, &stream, &text]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return outputs_closed_ || stream.find(text) != std::string::npos;
   };
   mu_.AwaitWithTimeout(absl::Condition(&cond), timeout);
-  return err_.find(text) != std::string::npos;
+  return stream.find(text) != std::string::npos;
+}
+
+bool Subprocess::WaitForStderr(const std::string& text, absl::Duration timeout) {
+  return WaitForOutput(true, text, timeout);
+}
+
+bool Subprocess::WaitForStdout(const std::string& text, absl::Duration timeout) {
+  return WaitForOutput(false, text, timeout);
 }
 
 std::string Subprocess::Stderr() {

@@ -66,8 +66,10 @@ class Subprocess {
   void CloseStdin();
   void Signal(int sig);
 
-  // WaitForStderr blocks until stderr contains `text` or the process ends or `timeout` passes.
+  // WaitForStderr / WaitForStdout block until that output contains `text` (true), or the
+  // process closes its outputs or `timeout` passes (false).
   bool WaitForStderr(const std::string& text, absl::Duration timeout);
+  bool WaitForStdout(const std::string& text, absl::Duration timeout);
   // Stderr returns what the process wrote to stderr so far.
   std::string Stderr();
 
@@ -76,6 +78,8 @@ class Subprocess {
 
  private:
   Subprocess() = default;
+  bool WaitForOutput(bool stderr_stream, const std::string& text, absl::Duration timeout)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   pid_t pid_ = -1;
   int stdin_fd_ = -1;

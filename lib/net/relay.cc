@@ -129,14 +129,7 @@ void Relay::StepSplice(size_t i) {
       if (on_activity_) on_activity_(i, static_cast<size_t>(n));
       continue;
     }
-    if (st.src_eof) {
-      absl::Status result = absl::OkStatus();
-      if (s.shutdown_dst_on_eof && IsSocket(s.dst) && shutdown(s.dst, SHUT_WR) < 0 &&
-          errno != ENOTCONN) {
-        result = ErrnoStatus(errno, "shutdown");
-      }
-      return Finish(i, result);
-    }
+    if (st.src_eof) return FinishAtEof(i);
     ssize_t n = splice(s.src, nullptr, st.pipe_w.get(), nullptr, st.pipe_capacity,
                        SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (n < 0) {
@@ -168,14 +161,7 @@ void Relay::Step(size_t i) {
       if (st.begin == st.end) st.begin = st.end = 0;
       continue;
     }
-    if (st.src_eof) {
-      absl::Status result = absl::OkStatus();
-      if (s.shutdown_dst_on_eof && IsSocket(s.dst) && shutdown(s.dst, SHUT_WR) < 0 &&
-          errno != ENOTCONN) {
-        result = ErrnoStatus(errno, "shutdown");
-      }
-      return Finish(i, result);
-    }
+    if (st.src_eof) return FinishAtEof(i);
     absl::StatusOr<size_t> n = ReadFd(s.src, absl::Span<char>(st.buf.get(), buffer_size_));
     if (!n.ok()) return Finish(i, n.status());
     if (*n == kWouldBlock) return;
@@ -185,6 +171,16 @@ void Relay::Step(size_t i) {
     }
     st.end = *n;
   }
+}
+
+void Relay::FinishAtEof(size_t i) {
+  const Stream& s = streams_[i];
+  absl::Status result = absl::OkStatus();
+  if (s.shutdown_dst_on_eof && IsSocket(s.dst) && shutdown(s.dst, SHUT_WR) < 0 &&
+      errno != ENOTCONN) {
+    result = ErrnoStatus(errno, "shutdown");
+  }
+  Finish(i, result);
 }
 
 void Relay::Finish(size_t i, absl::Status status) {

@@ -87,6 +87,8 @@ class Relay {
     return state_[i].begin < state_[i].end || state_[i].pipe_bytes > 0;
   }
   void Finish(size_t i, absl::Status status);
+  // FinishAtEof ends stream i after its source ended and everything was written.
+  void FinishAtEof(size_t i);
   void UpdateInterest();
   void SchedulePoll();
 

@@ -1,0 +1,89 @@
+#include "lib/http/headers.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lib/http/internal/chars.h"
+
+namespace http {
+namespace {
+
+absl::Status Validate(absl::string_view name, absl::string_view value) {
+  if (!IsToken(name)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("http: invalid header name \"", absl::CHexEscape(name), "\""));
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (internal::IsFieldValueForbidden(value[i])) {
+      return absl::InvalidArgumentError(absl::StrCat("http: forbidden byte 0x",
+                                                     absl::Hex(static_cast<uint8_t>(value[i])),
+                                                     " in value of header ", name, " at offset ",
+                                                     i));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// NameIs returns a predicate matching fields named `name` in any case; `name` must outlive it.
+auto NameIs(absl::string_view name) {
+  return [name](const Headers::Field& f) { return absl::EqualsIgnoreCase(f.name, name); };
+}
+
+}  // namespace
+
+bool IsToken(absl::string_view s) { return internal::IsToken(s); }
+
+absl::Status Headers::Add(absl::string_view name, absl::string_view value) {
+  if (absl::Status s = Validate(name, value); !s.ok()) return s;
+  fields_.push_back(Field{std::string(name), std::string(internal::TrimOws(value))});
+  return absl::OkStatus();
+}
+
+absl::Status Headers::Set(absl::string_view name, absl::string_view value) {
+  if (absl::Status s = Validate(name, value); !s.ok()) return s;
+  auto first = std::find_if(fields_.begin(), fields_.end(), NameIs(name));
+  if (first == fields_.end()) {
+    fields_.push_back(Field{std::string(name), std::string(internal::TrimOws(value))});
+    return absl::OkStatus();
+  }
+  first->name = std::string(name);
+  first->value = std::string(internal::TrimOws(value));
+  fields_.erase(std::remove_if(first + 1, fields_.end(), NameIs(name)), fields_.end());
+  return absl::OkStatus();
+}
+
+void Headers::Remove(absl::string_view name) {
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), NameIs(name)), fields_.end());
+}
+
+std::optional<absl::string_view> Headers::Get(absl::string_view name) const {
+  for (const Field& f : fields_) {
+    if (NameIs(name)(f)) return f.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<absl::string_view> Headers::GetAll(absl::string_view name) const {
+  std::vector<absl::string_view> out;
+  for (const Field& f : fields_) {
+    if (NameIs(name)(f)) out.push_back(f.value);
+  }
+  return out;
+}
+
+bool Headers::Has(absl::string_view name) const { return Get(name).has_value(); }
+
+bool Headers::HasToken(absl::string_view name, absl::string_view token) const {
+  for (absl::string_view value : GetAll(name)) {
+    for (absl::string_view element : absl::StrSplit(value, ',')) {
+      if (absl::EqualsIgnoreCase(internal::TrimOws(element), token)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace http

@@ -1,0 +1,66 @@
+// access_log.h: the proxy's access log in Combined Log Format plus cache status and upstream
+// time, written to a file (reopened on SIGHUP, for logrotate) or to stderr.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<proxy::AccessLog> log, proxy::AccessLog::Open(path));
+//   log->Write(proxy::FormatAccessLine(entry));   // thread-safe, one line per call
+//   on SIGHUP: log->Reopen();
+//
+// 127.0.0.1 - - [24/Nov/2026:01:02:03 +0000] "GET http://x/ HTTP/1.1" 200 1234 "-" "curl/7.88.1" - 0.003
+#ifndef PROXY_ACCESS_LOG_H_
+#define PROXY_ACCESS_LOG_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace proxy {
+
+// AccessEntry is one finished (or refused) request.
+struct AccessEntry {
+  std::string client_ip;
+  absl::Time time;          // when the request head arrived
+  std::string request_line;  // "GET http://x/ HTTP/1.1" as received ("-" if none)
+  int status = 0;
+  uint64_t body_bytes = 0;   // response body bytes sent to the client
+  std::string referer;       // "" prints "-"
+  std::string user_agent;    // "" prints "-"
+  std::string cache_status;  // "" prints "-" (no cache yet)
+  // upstream_time is the time from upstream connect to the end of the response; nullopt
+  // (printed "-") when the request never went upstream.
+  std::optional<absl::Duration> upstream_time;
+};
+
+// FormatAccessLine renders `e` as one line ending in "\n". Quotes and control bytes in the
+// quoted fields are escaped as \" and \xHH, so a line cannot be forged by a client.
+std::string FormatAccessLine(const AccessEntry& e);
+
+class AccessLog {
+ public:
+  // Open appends to `path`, or writes to stderr when `path` is empty.
+  static absl::StatusOr<std::unique_ptr<AccessLog>> Open(const std::string& path);
+  ~AccessLog();
+
+  // Write appends `line` and flushes. Thread-safe.
+  void Write(const std::string& line) ABSL_LOCKS_EXCLUDED(mu_);
+  // Reopen closes and reopens the file (no-op for stderr). Thread-safe.
+  absl::Status Reopen() ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  explicit AccessLog(std::string path) : path_(std::move(path)) {}
+
+  const std::string path_;
+  absl::Mutex mu_;
+  FILE* file_ ABSL_GUARDED_BY(mu_) = nullptr;
+};
+
+}  // namespace proxy
+
+#endif  // PROXY_ACCESS_LOG_H_

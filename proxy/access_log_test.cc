@@ -1,0 +1,56 @@
+#include "proxy/access_log.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/matchers.h"
+#include "testing/subprocess.h"
+
+namespace proxy {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(AccessLogTest, CombinedFormatWithCacheAndUpstreamTime) {
+  AccessEntry e;
+  e.client_ip = "127.0.0.1";
+  e.time = absl::FromUnixSeconds(1795482123);  // 2026-11-24 01:02:03 UTC
+  e.request_line = "GET http://x/ HTTP/1.1";
+  e.status = 200;
+  e.body_bytes = 1234;
+  e.user_agent = "curl/7.88.1";
+  e.upstream_time = absl::Milliseconds(12);
+  EXPECT_EQ(FormatAccessLine(e),
+            "127.0.0.1 - - [24/Nov/2026:01:02:03 +0000] \"GET http://x/ HTTP/1.1\" 200 1234 \"-\" "
+            "\"curl/7.88.1\" - 0.012\n");
+  e.user_agent = "evil\"\n";
+  e.upstream_time.reset();
+  EXPECT_THAT(FormatAccessLine(e), testing::EndsWith("\"evil\\\"\\x0A\" - -\n"));
+}
+
+TEST(AccessLogTest, ReopenFollowsRename) {
+  std::string path = testing_util::TempDir() + "/access.log";
+  std::remove(path.c_str());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AccessLog> log, AccessLog::Open(path));
+  log->Write("one\n");
+  ASSERT_EQ(std::rename(path.c_str(), (path + ".1").c_str()), 0);
+  log->Write("two\n");
+  ASSERT_THAT(log->Reopen(), testing_util::IsOk());
+  log->Write("three\n");
+  EXPECT_EQ(Slurp(path + ".1"), "one\ntwo\n");
+  EXPECT_EQ(Slurp(path), "three\n");
+  EXPECT_THAT(AccessLog::Open("/nonexistent/dir/log"),
+              testing_util::StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace proxy

@@ -1,0 +1,99 @@
+#include "proxy/config.h"
+
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "lib/net/address.h"
+
+namespace proxy {
+namespace {
+
+absl::Status FlagError(absl::string_view flag, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", message));
+}
+
+absl::Status ParseDurationFlag(absl::string_view flag, const std::string& text,
+                               absl::Duration* out) {
+  if (!absl::ParseDuration(text, out) || *out <= absl::ZeroDuration()) {
+    return FlagError(flag, absl::StrCat("not a positive duration: \"", text,
+                                        "\" (use e.g. 10s, 500ms)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPositive(absl::string_view flag, int value) {
+  return value > 0 ? absl::OkStatus() : FlagError(flag, absl::StrCat("must be > 0, got ", value));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<uint16_t>> ParsePortList(absl::string_view spec) {
+  std::vector<uint16_t> ports;
+  for (absl::string_view p : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
+    absl::StatusOr<uint16_t> port = net::ParsePort(absl::StripAsciiWhitespace(p));
+    if (!port.ok()) return port.status();
+    ports.push_back(*port);
+  }
+  return ports;
+}
+
+absl::StatusOr<Origin> ParseOrigin(absl::string_view spec) {
+  absl::StatusOr<std::pair<std::string, std::string>> hp = net::SplitHostPort(spec);
+  if (!hp.ok()) return hp.status();
+  if (hp->first.empty()) return absl::InvalidArgumentError("empty host");
+  absl::StatusOr<uint16_t> port = net::ParsePort(hp->second);
+  if (!port.ok()) return port.status();
+  if (*port == 0) return absl::InvalidArgumentError("port 0");
+  return Origin{absl::AsciiStrToLower(hp->first), *port};
+}
+
+absl::StatusOr<ProxyOptions> BuildOptions(const FlagValues& v) {
+  ProxyOptions o;
+  absl::StatusOr<net::Address> listen = net::Address::Parse(v.listen);
+  if (!listen.ok()) return FlagError("listen", listen.status().message());
+  o.listen = *listen;
+  if (!v.upstream.empty()) {
+    absl::StatusOr<Origin> up = ParseOrigin(v.upstream);
+    if (!up.ok()) return FlagError("upstream", up.status().message());
+    o.upstream = *up;
+  }
+  if (v.workers < 0) return FlagError("workers", "must be >= 0");
+  o.workers = v.workers > 0 ? v.workers
+                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  absl::StatusOr<std::vector<uint16_t>> ports = ParsePortList(v.connect_ports);
+  if (!ports.ok()) return FlagError("connect_ports", ports.status().message());
+  o.connect_ports = *ports;
+  absl::StatusOr<Acl> acl = Acl::Parse(v.allow);
+  if (!acl.ok()) return FlagError("allow", acl.status().message());
+  o.allow = *acl;
+  for (auto [flag, value] : {std::pair<absl::string_view, int>{"max_connections", v.max_connections},
+                             {"max_header_bytes", v.max_header_bytes},
+                             {"max_uri_bytes", v.max_uri_bytes},
+                             {"buffer_size", v.buffer_size}}) {
+    if (absl::Status s = CheckPositive(flag, value); !s.ok()) return s;
+  }
+  if (v.upstream_pool_size < 0) return FlagError("upstream_pool_size", "must be >= 0");
+  o.max_connections = v.max_connections;
+  o.limits.max_header_bytes = v.max_header_bytes;
+  o.limits.max_line = v.max_uri_bytes;
+  o.upstream_pool_size = v.upstream_pool_size;
+  o.buffer_size = v.buffer_size;
+  for (auto [flag, text, out] :
+       {std::tuple<absl::string_view, const std::string&, absl::Duration*>{
+            "header_timeout", v.header_timeout, &o.header_timeout},
+        {"idle_timeout", v.idle_timeout, &o.idle_timeout},
+        {"upstream_timeout", v.upstream_timeout, &o.upstream_timeout},
+        {"upstream_idle_timeout", v.upstream_idle_timeout, &o.upstream_idle_timeout}}) {
+    if (absl::Status s = ParseDurationFlag(flag, text, out); !s.ok()) return s;
+  }
+  if (v.resolver != "system" && v.resolver != "numeric") {
+    return FlagError("resolver", absl::StrCat("must be system or numeric, got ", v.resolver));
+  }
+  o.numeric_only = v.resolver == "numeric";
+  return o;
+}
+
+}  // namespace proxy

@@ -1,0 +1,173 @@
+#include "proxy/forwarding.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "lib/base/status_macros.h"
+#include "lib/http/url.h"
+#include "lib/net/address.h"
+
+namespace proxy {
+namespace {
+
+// AppendToList sets `name` to its existing values (all fields, joined) plus `element`.
+absl::Status AppendToList(http::Headers* headers, absl::string_view name,
+                          absl::string_view element) {
+  std::vector<absl::string_view> values = headers->GetAll(name);
+  values.push_back(element);
+  std::string joined = absl::StrJoin(values, ", ");
+  return headers->Set(name, joined);
+}
+
+std::string BracketHost(absl::string_view host) {
+  return absl::StrContains(host, ':') ? absl::StrCat("[", host, "]") : std::string(host);
+}
+
+}  // namespace
+
+std::string Origin::Key() const { return absl::StrCat(BracketHost(host), ":", port); }
+
+absl::StatusOr<Route> RouteRequest(const http::RequestHead& head,
+                                   const std::optional<Origin>& upstream) {
+  Route route;
+  if (head.method == "CONNECT") {
+    route.kind = Route::kConnect;
+    absl::StatusOr<std::pair<std::string, std::string>> hp = net::SplitHostPort(head.target);
+    if (!hp.ok() || hp->first.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("proxy: CONNECT target is not host:port: ", head.target));
+    }
+    ASSIGN_OR_RETURN(route.origin.port, net::ParsePort(hp->second));
+    route.origin.host = absl::AsciiStrToLower(hp->first);
+    return route;
+  }
+  if (absl::StartsWith(head.target, "/") || head.target == "*") {
+    if (!upstream.has_value()) {
+      return absl::InvalidArgumentError(
+          "proxy: origin-form request but no --upstream (forward requests need an absolute URL)");
+    }
+    route.kind = Route::kReverse;
+    route.origin = *upstream;
+    route.target = head.target;
+    std::optional<absl::string_view> host = head.headers.Get("Host");
+    route.host_header = host.has_value() && !host->empty()
+                            ? std::string(*host)
+                            : (upstream->port == 80 ? BracketHost(upstream->host)
+                                                    : upstream->Key());
+    return route;
+  }
+  ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(head.target));
+  if (url.scheme() != "http") {
+    return absl::UnimplementedError(
+        absl::StrCat("proxy: scheme ", url.scheme(), " is not supported (use CONNECT for https)"));
+  }
+  route.kind = Route::kForward;
+  route.origin = Origin{url.host(), url.port()};
+  route.target = url.RequestTarget();
+  route.host_header = url.HostHeader();
+  return route;
+}
+
+bool IsLoop(const http::Headers& headers, absl::string_view pseudonym) {
+  for (absl::string_view value : headers.GetAll("Via")) {
+    for (absl::string_view element : absl::StrSplit(value, ',')) {
+      // element: [protocol-name "/"] protocol-version RWS received-by [RWS comment]
+      std::vector<absl::string_view> words =
+          absl::StrSplit(absl::StripAsciiWhitespace(element), ' ', absl::SkipEmpty());
+      if (words.size() >= 2 && absl::EqualsIgnoreCase(words[1], pseudonym)) return true;
+    }
+  }
+  return false;
+}
+
+void RemoveHopByHop(http::Headers* headers) {
+  std::vector<std::string> listed;
+  for (absl::string_view value : headers->GetAll("Connection")) {
+    for (absl::string_view token : absl::StrSplit(value, ',')) {
+      token = absl::StripAsciiWhitespace(token);
+      if (!token.empty()) listed.emplace_back(token);
+    }
+  }
+  for (const std::string& name : listed) headers->Remove(name);
+  for (absl::string_view name : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
+                                 "Upgrade", "Proxy-Authorization"}) {
+    headers->Remove(name);
+  }
+}
+
+void AppendVia(http::Headers* headers, int version_minor, absl::string_view pseudonym) {
+  // Both parts are tokens we control, so the value is always valid.
+  AppendToList(headers, "Via", absl::StrCat("1.", version_minor, " ", pseudonym)).IgnoreError();
+}
+
+absl::Status PrepareUpstreamRequest(http::RequestHead* head, const Route& route,
+                                    absl::string_view client_ip, absl::string_view pseudonym) {
+  int received_minor = head->version_minor;
+  RemoveHopByHop(&head->headers);
+  head->target = route.target;
+  head->version_minor = 1;
+  RETURN_IF_ERROR(head->headers.Set("Host", route.host_header));
+  AppendVia(&head->headers, received_minor, pseudonym);
+  return AppendToList(&head->headers, "X-Forwarded-For", client_ip);
+}
+
+bool ClientWantsClose(const http::RequestHead& head) {
+  return head.version_minor == 0 || head.headers.HasToken("Connection", "close") ||
+         head.headers.HasToken("Proxy-Connection", "close");
+}
+
+ResponsePlan PrepareClientResponse(http::ResponseHead* head, const http::BodyFraming& framing,
+                                   int client_version_minor, bool close_wanted,
+                                   absl::string_view pseudonym) {
+  int received_minor = head->version_minor;
+  ResponsePlan plan;
+  plan.close_after = close_wanted || client_version_minor == 0 ||
+                     framing.kind == http::BodyFraming::kUntilClose;
+  RemoveHopByHop(&head->headers);
+  if (framing.kind == http::BodyFraming::kChunked && client_version_minor == 0) {
+    plan.dechunk = true;
+    plan.close_after = true;
+    head->headers.Remove("Transfer-Encoding");
+  }
+  head->version_minor = 1;
+  AppendVia(&head->headers, received_minor, pseudonym);
+  if (plan.close_after && head->status >= 200) head->headers.Set("Connection", "close").IgnoreError();
+  return plan;
+}
+
+bool UpstreamReusable(const http::ResponseHead& head, const http::BodyFraming& framing) {
+  return head.version_minor >= 1 && !head.headers.HasToken("Connection", "close") &&
+         framing.kind != http::BodyFraming::kUntilClose;
+}
+
+absl::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 408: return "Request Timeout";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 508: return "Loop Detected";
+  }
+  return "Error";
+}
+
+std::string ErrorResponse(int status, absl::string_view detail, absl::string_view pseudonym) {
+  std::string body = absl::StrCat(status, " ", ReasonPhrase(status), "\n", detail,
+                                  detail.empty() ? "" : "\n");
+  return absl::StrCat("HTTP/1.1 ", status, " ", ReasonPhrase(status),
+                      "\r\nContent-Type: text/plain\r\nContent-Length: ", body.size(),
+                      "\r\nConnection: close\r\nVia: 1.1 ", pseudonym, "\r\n\r\n", body);
+}
+
+}  // namespace proxy

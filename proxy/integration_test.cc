@@ -1,0 +1,418 @@
+// End-to-end tests: the real cachingproxy binary between raw loopback clients and
+// TcpReplayServer origins.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/net/address.h"
+#include "lib/net/socket.h"
+#include "testing/matchers.h"
+#include "testing/replay_server.h"
+#include "testing/subprocess.h"
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::EndsWith;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+using ::testing_util::Framing;
+using ::testing_util::ProcessResult;
+using ::testing_util::Subprocess;
+using ::testing_util::TcpReplayOptions;
+using ::testing_util::TcpReplayServer;
+
+constexpr char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+// Proxy is a running cachingproxy child and the port it printed.
+struct Proxy {
+  std::unique_ptr<Subprocess> process;
+  uint16_t port = 0;
+};
+
+Proxy StartProxy(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--listen=127.0.0.1:0", "--resolver=numeric"});
+  Proxy p;
+  absl::StatusOr<std::unique_ptr<Subprocess>> s =
+      Subprocess::Start(testing_util::Runfile("proxy/cachingproxy"), args);
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok()) return p;
+  p.process = *std::move(s);
+  const std::string prefix = "cachingproxy listening on 127.0.0.1:";
+  EXPECT_TRUE(p.process->WaitForStderr(prefix, absl::Seconds(10))) << p.process->Stderr();
+  std::string err = p.process->Stderr();
+  size_t at = err.find(prefix);
+  if (at == std::string::npos) return p;
+  std::string rest = err.substr(at + prefix.size());
+  uint32_t port = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find('\n')), &port)) << err;
+  p.port = static_cast<uint16_t>(port);
+  return p;
+}
+
+net::Socket Dial(uint16_t port) {
+  absl::StatusOr<net::Socket> s =
+      net::Connect(net::Address::Loopback(AF_INET, port), absl::Now() + absl::Seconds(5));
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok()) return net::Socket();
+  struct timeval tv = {.tv_sec = 15, .tv_usec = 0};
+  setsockopt(s->fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  return *std::move(s);
+}
+
+// ReadToEnd reads until the peer closes (or the 15 s receive timeout ends it).
+std::string ReadToEnd(net::Socket& s) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    absl::StatusOr<size_t> n = s.Read(absl::MakeSpan(buf));
+    if (!n.ok() || *n == 0 || *n == net::kWouldBlock) return out;
+    out.append(buf, *n);
+  }
+}
+
+// Exchange sends `request` on a new connection and returns everything until the proxy closes.
+std::string Exchange(uint16_t port, const std::string& request) {
+  net::Socket s = Dial(port);
+  if (!s.valid()) return "";
+  EXPECT_TRUE(s.WriteAll(request).ok());
+  return ReadToEnd(s);
+}
+
+std::string Get(uint16_t origin_port, const std::string& path = "/", const std::string& extra = "") {
+  return absl::StrCat("GET http://127.0.0.1:", origin_port, path, " HTTP/1.1\r\nHost: 127.0.0.1:",
+                      origin_port, "\r\n", extra, "Connection: close\r\n\r\n");
+}
+
+uint16_t ClosedPort() {
+  absl::StatusOr<net::Socket> s = net::Listen(net::Address::Loopback(AF_INET, 0));
+  return s->LocalAddress()->port();
+}
+
+TEST(ProxyTest, ForwardRewritesHopByHopAndAddsViaAndForwardedFor) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start(
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n"
+       "Keep-Alive: timeout=5\r\nX-End: 1\r\n\r\nhello"}));
+  Proxy proxy = StartProxy({});
+  std::string reply = Exchange(
+      proxy.port, Get(origin->port(), "/a?b=1",
+                      "Proxy-Connection: keep-alive\r\nProxy-Authorization: Basic eA==\r\n"
+                      "TE: trailers\r\nUpgrade: h2c\r\nConnection: X-Private\r\nX-Private: 1\r\n"
+                      "Via: 1.1 edge\r\nX-Forwarded-For: 10.9.8.7\r\nX-Keep: yes\r\n"));
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(reply, AllOf(HasSubstr("\r\nVia: 1.1 cachingproxy\r\n"), HasSubstr("X-End: 1"),
+                           Not(HasSubstr("X-Hop")), Not(HasSubstr("Keep-Alive")),
+                           EndsWith("\r\n\r\nhello")));
+  ASSERT_THAT(origin->requests(), SizeIs(1));
+  std::string seen = origin->requests()[0];
+  EXPECT_THAT(seen, StartsWith("GET /a?b=1 HTTP/1.1\r\n"));
+  EXPECT_THAT(seen, AllOf(HasSubstr(absl::StrCat("\r\nHost: 127.0.0.1:", origin->port(), "\r\n")),
+                          HasSubstr("\r\nVia: 1.1 edge, 1.1 cachingproxy\r\n"),
+                          HasSubstr("\r\nX-Forwarded-For: 10.9.8.7, 127.0.0.1\r\n"),
+                          HasSubstr("\r\nX-Keep: yes\r\n")));
+  for (const char* gone : {"Proxy-Connection", "Proxy-Authorization", "TE:", "Upgrade",
+                           "Connection", "X-Private"}) {
+    EXPECT_THAT(seen, Not(HasSubstr(gone)));
+  }
+  proxy.process->Signal(SIGTERM);
+  ASSERT_OK_AND_ASSIGN(ProcessResult r, proxy.process->Wait(absl::Seconds(10)));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("127.0.0.1 - - [")));
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("\"GET http://127.0.0.1:", origin->port(),
+                                            "/a?b=1 HTTP/1.1\" 200 5 \"-\" \"-\" - ")));
+}
+
+TEST(ProxyTest, ReverseProxySendsOriginFormToUpstream) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({kOk}));
+  Proxy proxy = StartProxy({absl::StrCat("--upstream=127.0.0.1:", origin->port())});
+  std::string reply =
+      Exchange(proxy.port, "GET /r?x HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(reply, AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("Connection: close"),
+                           EndsWith("hello")));
+  ASSERT_THAT(origin->requests(), SizeIs(1));
+  EXPECT_THAT(origin->requests()[0],
+              AllOf(StartsWith("GET /r?x HTTP/1.1\r\n"), HasSubstr("Host: site.test\r\n")));
+}
+
+TEST(ProxyTest, KeepAliveReusesClientAndUpstreamConnections) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({kOk, kOk, kOk}));
+  Proxy proxy = StartProxy({"--workers=1"});
+  net::Socket s = Dial(proxy.port);
+  std::string first = absl::StrCat("GET http://127.0.0.1:", origin->port(),
+                                   "/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(s.WriteAll(first).ok());
+  char buf[4096];
+  std::string got;
+  while (got.find("hello") == std::string::npos) {
+    absl::StatusOr<size_t> n = s.Read(absl::MakeSpan(buf));
+    ASSERT_TRUE(n.ok() && *n > 0 && *n != net::kWouldBlock);
+    got.append(buf, *n);
+  }
+  // Two pipelined requests in one write: answered in order on the same connection.
+  ASSERT_TRUE(s.WriteAll(absl::StrCat(first, Get(origin->port(), "/3"))).ok());
+  got += ReadToEnd(s);
+  EXPECT_THAT(got, AllOf(StartsWith("HTTP/1.1 200 OK"), EndsWith("hello")));
+  size_t count = 0;
+  for (size_t at = 0; (at = got.find("HTTP/1.1 200 OK", at)) != std::string::npos; ++at) ++count;
+  EXPECT_EQ(count, 3u);
+  EXPECT_EQ(origin->connections(), 1);
+  EXPECT_THAT(origin->requests(), ElementsAre(StartsWith("GET /1 "), StartsWith("GET /1 "),
+                                              StartsWith("GET /3 ")));
+}
+
+TEST(ProxyTest, ConnectTunnelsToAllowedPortsOnly) {
+  TcpReplayOptions echo_opts;
+  echo_opts.framing = Framing::kAnyBytes;
+  ASSERT_OK_AND_ASSIGN(auto echo, TcpReplayServer::StartWithResponder(
+      [](const std::string& req, size_t) -> std::optional<std::string> {
+        return "echo:" + req;
+      }, echo_opts));
+  Proxy proxy = StartProxy({absl::StrCat("--connect_ports=443,", echo->port())});
+  net::Socket s = Dial(proxy.port);
+  ASSERT_TRUE(s.WriteAll(absl::StrCat("CONNECT 127.0.0.1:", echo->port(),
+                                      " HTTP/1.1\r\nHost: x\r\n\r\n")).ok());
+  std::string want = "HTTP/1.1 200 Connection Established\r\n\r\n";
+  std::string got;
+  char buf[4096];
+  while (got.size() < want.size()) {
+    absl::StatusOr<size_t> n = s.Read(absl::MakeSpan(buf));
+    ASSERT_TRUE(n.ok() && *n > 0 && *n != net::kWouldBlock) << got;
+    got.append(buf, *n);
+  }
+  EXPECT_EQ(got, want);
+  ASSERT_TRUE(s.WriteAll("ping").ok());
+  ASSERT_TRUE(s.ShutdownWrite().ok());
+  EXPECT_EQ(ReadToEnd(s), "echo:ping");
+
+  std::string refused = Exchange(proxy.port, "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(refused, StartsWith("HTTP/1.1 403 Forbidden\r\n"));
+}
+
+// Refusal is a request and the status line the proxy must answer it with.
+struct Refusal {
+  std::string name;
+  std::string request;
+  std::string status_line;
+};
+
+TEST(ProxyTest, RefusalsGetTheRightStatusAndTheProxyKeepsRunning) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({kOk}));
+  TcpReplayOptions silent;
+  silent.never_answer = true;
+  ASSERT_OK_AND_ASSIGN(auto mute, TcpReplayServer::Start({kOk}, silent));
+  Proxy proxy = StartProxy({"--upstream_timeout=500ms"});
+  std::string o = absl::StrCat(origin->port());
+  std::vector<Refusal> cases = {
+      {"malformed", "GET / HTTP/1.1 extra\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+      {"cl+te", Get(origin->port(), "/", "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n"),
+       "HTTP/1.1 400 Bad Request"},
+      {"two lengths", Get(origin->port(), "/", "Content-Length: 3\r\nContent-Length: 4\r\n"),
+       "HTTP/1.1 400 Bad Request"},
+      {"no upstream", "GET /origin-form HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+      {"huge head", Get(origin->port(), "/", absl::StrCat("X-Big: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big2: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big3: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big4: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big5: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big6: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big7: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big8: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big9: ", std::string(7000, 'a'), "\r\n",
+                                                          "X-Big10: ", std::string(7000, 'a'), "\r\n")),
+       "HTTP/1.1 431 Request Header Fields Too Large"},
+      {"long uri", Get(origin->port(), "/" + std::string(9000, 'u')), "HTTP/1.1 414 URI Too Long"},
+      {"unresolvable", "GET http://no-such-host.test/ HTTP/1.1\r\nHost: no-such-host.test\r\n\r\n",
+       "HTTP/1.1 502 Bad Gateway"},
+      {"refused", Get(ClosedPort()), "HTTP/1.1 502 Bad Gateway"},
+      {"timeout", Get(mute->port()), "HTTP/1.1 504 Gateway Timeout"},
+      {"loop", Get(origin->port(), "/", "Via: 1.1 cachingproxy\r\n"), "HTTP/1.1 508 Loop Detected"},
+      {"https", "GET https://127.0.0.1/ HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 501 Not Implemented"},
+  };
+  for (const Refusal& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string reply = Exchange(proxy.port, c.request);
+    EXPECT_THAT(reply, AllOf(StartsWith(c.status_line + "\r\n"), HasSubstr("Connection: close")));
+  }
+  // Still serving.
+  EXPECT_THAT(Exchange(proxy.port, Get(origin->port())), EndsWith("hello"));
+  EXPECT_THAT(origin->requests(), SizeIs(1));
+}
+
+TEST(ProxyTest, ClientsOutsideAllowListGet403) {
+  Proxy proxy = StartProxy({"--allow=10.0.0.0/8"});
+  EXPECT_THAT(Exchange(proxy.port, Get(80)), StartsWith("HTTP/1.1 403 Forbidden\r\n"));
+}
+
+TEST(ProxyTest, SlowHeadGets408WhileOthersAreServed) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({kOk}));
+  Proxy proxy = StartProxy({"--header_timeout=700ms", "--workers=1"});
+  net::Socket slow = Dial(proxy.port);
+  ASSERT_TRUE(slow.WriteAll("GET http://127.0.0.1/ HTTP/1.1\r\nX-Slow: ").ok());
+  EXPECT_THAT(Exchange(proxy.port, Get(origin->port())), EndsWith("hello"));
+  absl::Time start = absl::Now();
+  EXPECT_THAT(ReadToEnd(slow), StartsWith("HTTP/1.1 408 Request Timeout\r\n"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+}
+
+TEST(ProxyTest, UpstreamDyingMidResponseClosesTheClient) {
+  TcpReplayOptions opts;
+  opts.close_after_bytes = 60;
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start(
+      {absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", std::string(1000, 'b'))},
+      opts));
+  Proxy proxy = StartProxy({});
+  net::Socket s = Dial(proxy.port);
+  // Keep-alive request: only the proxy closing the connection ends the read.
+  ASSERT_TRUE(s.WriteAll(absl::StrCat("GET http://127.0.0.1:", origin->port(),
+                                      "/ HTTP/1.1\r\nHost: x\r\n\r\n")).ok());
+  absl::Time start = absl::Now();
+  std::string got = ReadToEnd(s);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_THAT(got, StartsWith("HTTP/1.1 200 OK"));
+  EXPECT_LT(got.size(), 1000u);
+}
+
+TEST(ProxyTest, ChunkedResponseIsDechunkedForHttp10Clients) {
+  std::string chunked =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({chunked, chunked}));
+  Proxy proxy = StartProxy({"--workers=1"});
+  std::string reply = Exchange(proxy.port, absl::StrCat("GET http://127.0.0.1:", origin->port(),
+                                                        "/ HTTP/1.0\r\n\r\n"));
+  EXPECT_THAT(reply, AllOf(StartsWith("HTTP/1.1 200 OK\r\n"), Not(HasSubstr("chunked")),
+                           HasSubstr("Connection: close\r\n"), EndsWith("\r\n\r\nhello world")));
+  reply = Exchange(proxy.port, Get(origin->port()));
+  EXPECT_THAT(reply, AllOf(HasSubstr("Transfer-Encoding: chunked\r\n"),
+                           EndsWith("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")));
+}
+
+TEST(ProxyTest, HeadAnd304HaveNoBody) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start(
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", "HTTP/1.1 304 Not Modified\r\n\r\n", kOk}));
+  Proxy proxy = StartProxy({"--workers=1"});
+  net::Socket s = Dial(proxy.port);
+  std::string target = absl::StrCat("http://127.0.0.1:", origin->port(), "/");
+  ASSERT_TRUE(s.WriteAll(absl::StrCat("HEAD ", target, " HTTP/1.1\r\nHost: x\r\n\r\nGET ", target,
+                                      " HTTP/1.1\r\nHost: x\r\n\r\n", Get(origin->port())))
+                  .ok());
+  std::string got = ReadToEnd(s);
+  EXPECT_THAT(got, AllOf(StartsWith("HTTP/1.1 200 OK\r\n"), HasSubstr("HTTP/1.1 304 Not Modified"),
+                         EndsWith("hello")));
+  EXPECT_EQ(origin->connections(), 1);
+}
+
+TEST(ProxyTest, RequestBodyAndExpectContinuePassThrough) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::StartWithResponder(
+      [](const std::string& req, size_t) -> std::optional<std::string> {
+        return absl::StrCat("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      }));
+  Proxy proxy = StartProxy({});
+  std::string body(300000, 'p');
+  std::string reply = Exchange(
+      proxy.port, Get(origin->port(), "/up", absl::StrCat("Expect: 100-continue\r\nContent-Length: ",
+                                                          body.size(), "\r\n")) + body);
+  EXPECT_THAT(reply, AllOf(StartsWith("HTTP/1.1 100 Continue\r\n"), HasSubstr("HTTP/1.1 200 OK"),
+                           EndsWith("ok")));
+  ASSERT_THAT(origin->requests(), SizeIs(1));
+  EXPECT_THAT(origin->requests()[0], AllOf(HasSubstr("Expect: 100-continue"), EndsWith(body)));
+}
+
+TEST(ProxyTest, SlowClientStopsTheUpstreamRead) {
+  // A raw origin that writes a 64 MiB body as fast as it is let, counting what it wrote.
+  constexpr size_t kTotal = 64 << 20;
+  ASSERT_OK_AND_ASSIGN(net::Socket listener, net::Listen(net::Address::Loopback(AF_INET, 0)));
+  uint16_t origin_port = listener.LocalAddress()->port();
+  std::atomic<size_t> written{0};
+  std::thread origin([&] {
+    absl::StatusOr<std::optional<std::pair<net::Socket, net::Address>>> a = listener.Accept();
+    if (!a.ok() || !a->has_value()) return;
+    net::Socket& s = (*a)->first;
+    char buf[4096];
+    if (!s.Read(absl::MakeSpan(buf)).ok()) return;
+    std::string chunk(64 * 1024, 'z');
+    if (!s.WriteAll(absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: ", kTotal, "\r\n\r\n")).ok()) return;
+    for (size_t sent = 0; sent < kTotal; sent += chunk.size()) {
+      if (!s.WriteAll(chunk).ok()) return;
+      written.store(sent + chunk.size());
+    }
+  });
+  Proxy proxy = StartProxy({});
+  net::Socket s = Dial(proxy.port);
+  ASSERT_TRUE(s.WriteAll(Get(origin_port)).ok());
+  absl::SleepFor(absl::Seconds(1));  // not reading
+  // Socket buffers on both hops (a few MiB each) plus the proxy's 256 KiB, not the whole body.
+  EXPECT_LT(written.load(), kTotal / 2);
+  size_t got = ReadToEnd(s).size();
+  EXPECT_GT(got, kTotal);
+  EXPECT_EQ(written.load(), kTotal);
+  origin.join();
+}
+
+TEST(ProxyTest, ManyConcurrentClients) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::StartWithResponder(
+      [](const std::string&, size_t) -> std::optional<std::string> { return std::string(kOk); }));
+  Proxy proxy = StartProxy({"--workers=2"});
+  constexpr int kClients = 1000;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  absl::Time start = absl::Now();
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      if (absl::EndsWith(Exchange(proxy.port, Get(origin->port(), absl::StrCat("/", i))), "hello")) {
+        ok.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+}
+
+TEST(ProxyTest, SigtermDuringTransferFinishesItAndExitsZero) {
+  TcpReplayOptions slow;
+  slow.write_size = 100;
+  slow.write_pause = absl::Milliseconds(20);
+  std::string body(3000, 's');
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start(
+      {absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: ", body.size(), "\r\n\r\n", body)}, slow));
+  Proxy proxy = StartProxy({"--shutdown_grace=10s"});
+  net::Socket s = Dial(proxy.port);
+  ASSERT_TRUE(s.WriteAll(absl::StrCat("GET http://127.0.0.1:", origin->port(),
+                                      "/ HTTP/1.1\r\nHost: x\r\n\r\n")).ok());
+  char buf[16];
+  ASSERT_TRUE(s.Read(absl::MakeSpan(buf)).ok());  // the transfer has started
+  proxy.process->Signal(SIGTERM);
+  std::string rest = ReadToEnd(s);
+  EXPECT_THAT(rest, EndsWith(body));
+  ASSERT_OK_AND_ASSIGN(ProcessResult r, proxy.process->Wait(absl::Seconds(15)));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // Stopped accepting.
+  EXPECT_FALSE(net::Connect(net::Address::Loopback(AF_INET, proxy.port),
+                            absl::Now() + absl::Seconds(1)).ok());
+}
+
+TEST(ProxyTest, HelpListsFlagsWithDefaults) {
+  ASSERT_OK_AND_ASSIGN(ProcessResult r, testing_util::RunProcess(
+      testing_util::Runfile("proxy/cachingproxy"), {"--helpon=proxy_main"}));
+  std::string all = r.out + r.err;
+  EXPECT_THAT(all, AllOf(HasSubstr("-listen"), HasSubstr("default: \"127.0.0.1:8080\""),
+                         HasSubstr("-upstream_timeout"), HasSubstr("-connect_ports")));
+}
+
+}  // namespace

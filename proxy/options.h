@@ -1,0 +1,54 @@
+// options.h: everything that configures a cachingproxy Server (filled from flags by
+// proxy_main.cc; tests and embedders fill it directly).
+//
+//   proxy::ProxyOptions o;
+//   o.listen = *net::Address::Parse("127.0.0.1:0");
+//   o.upstream = proxy::Origin{"127.0.0.1", 8081};   // reverse proxy; nullopt = forward only
+//   ASSIGN_OR_RETURN(std::unique_ptr<proxy::Server> server, proxy::Server::Start(o));
+#ifndef PROXY_OPTIONS_H_
+#define PROXY_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "lib/http/message.h"
+#include "lib/net/address.h"
+#include "proxy/access_log.h"
+#include "proxy/acl.h"
+#include "proxy/forwarding.h"
+
+namespace proxy {
+
+struct ProxyOptions {
+  net::Address listen = net::Address::Loopback(AF_INET, 8080);
+  // upstream is the origin for origin-form requests (reverse proxy mode).
+  std::optional<Origin> upstream;
+  int workers = 1;
+  // connect_ports are the ports CONNECT may reach; others get 403.
+  std::vector<uint16_t> connect_ports = {443};
+  // allow lists the client addresses served; others get 403. Default-constructed: nobody.
+  Acl allow;
+  int max_connections = 10000;
+  // limits bounds request heads (max_line also bounds the request line: 414 beyond it) and
+  // response heads from upstream.
+  http::ParseLimits limits;
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration idle_timeout = absl::Seconds(60);
+  absl::Duration upstream_timeout = absl::Seconds(30);
+  absl::Duration upstream_idle_timeout = absl::Seconds(30);
+  size_t upstream_pool_size = 16;  // idle connections kept per origin per worker
+  size_t buffer_size = 256 * 1024;  // per direction per connection
+  // numeric_only: resolve only IP literals and "localhost" (no getaddrinfo).
+  bool numeric_only = false;
+  std::string pseudonym = "cachingproxy";  // in Via, and for loop detection
+  // access_log receives one line per request; not owned; may be null.
+  AccessLog* access_log = nullptr;
+};
+
+}  // namespace proxy
+
+#endif  // PROXY_OPTIONS_H_

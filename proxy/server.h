@@ -1,0 +1,57 @@
+// server.h: cachingproxy's engine: N worker threads, each with its own epoll EventLoop, its
+// own SO_REUSEPORT listener, idle upstream pool and resolver; connections never move between
+// workers.
+//
+//   proxy::ProxyOptions o;                       // see options.h
+//   ASSIGN_OR_RETURN(std::unique_ptr<proxy::Server> server, proxy::Server::Start(o));
+//   std::cerr << "listening on " << server->address().ToString() << "\n";
+//   ... wait for SIGTERM ...
+//   server->Shutdown(absl::Seconds(10));        // stop accepting, finish in-flight requests
+#ifndef PROXY_SERVER_H_
+#define PROXY_SERVER_H_
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/net/address.h"
+#include "proxy/options.h"
+
+namespace proxy {
+
+class Worker;
+
+class Server {
+ public:
+  // Start binds the listeners (all on the port the first one got, for port 0) and starts the
+  // workers. `options` is copied; options.access_log must outlive the Server.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ProxyOptions& options);
+  // The destructor shuts down with no grace (open connections are closed).
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // address returns where the server listens (the real port when started with port 0).
+  const net::Address& address() const { return address_; }
+
+  // Shutdown stops accepting, lets requests in flight finish for up to `grace`, then closes
+  // what is left and joins the workers. Idempotent. Thread-safe.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server() = default;
+
+  ProxyOptions options_;
+  net::Address address_;
+  std::atomic<int> connections_{0};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace proxy
+
+#endif  // PROXY_SERVER_H_

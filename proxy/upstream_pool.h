@@ -1,0 +1,59 @@
+// upstream_pool.h: idle keep-alive connections to origins, per worker (single-threaded).
+//
+//   proxy::UpstreamPool pool(loop, /*per_origin=*/16, absl::Seconds(30));
+//   if (std::optional<net::Socket> s = pool.Take("127.0.0.1:8081")) { /* reuse */ }
+//   ... after a complete, reusable response:
+//   pool.Put("127.0.0.1:8081", std::move(sock));
+//
+// An idle connection is dropped when the origin closes it (or sends anything unasked), after
+// `idle_timeout`, or when a newer one pushes it out of its origin's `per_origin` slots.
+#ifndef PROXY_UPSTREAM_POOL_H_
+#define PROXY_UPSTREAM_POOL_H_
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "lib/net/event_loop.h"
+#include "lib/net/socket.h"
+
+namespace proxy {
+
+class UpstreamPool {
+ public:
+  UpstreamPool(net::EventLoop* loop, size_t per_origin, absl::Duration idle_timeout)
+      : loop_(loop), per_origin_(per_origin), idle_timeout_(idle_timeout) {}
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+
+  // Take returns the most recently used idle connection to `key` ("host:port"), unwatched,
+  // or nullopt.
+  std::optional<net::Socket> Take(const std::string& key);
+  // Put parks `sock` (connected, non-blocking, not watched) as idle for `key`.
+  void Put(const std::string& key, net::Socket sock);
+  // size returns the number of idle connections.
+  size_t size() const;
+  // Clear closes every idle connection.
+  void Clear();
+
+ private:
+  struct Idle {
+    net::Socket sock;
+    net::EventLoop::TimerId timer = 0;
+  };
+  void Drop(const std::string& key, int fd);
+  void Release(Idle& idle);
+
+  net::EventLoop* loop_;
+  size_t per_origin_;
+  absl::Duration idle_timeout_;
+  absl::flat_hash_map<std::string, std::deque<Idle>> idle_;
+};
+
+}  // namespace proxy
+
+#endif  // PROXY_UPSTREAM_POOL_H_

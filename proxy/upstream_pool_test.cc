@@ -1,0 +1,61 @@
+#include "proxy/upstream_pool.h"
+
+#include <sys/socket.h>
+
+#include <memory>
+
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/net/event_loop.h"
+#include "lib/net/socket.h"
+#include "testing/matchers.h"
+
+namespace proxy {
+namespace {
+
+// Pair returns a connected, non-blocking socket pair: [0] for the pool, [1] as the "origin".
+std::pair<net::Socket, net::Socket> Pair() {
+  int fds[2];
+  EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+  return {net::Socket(net::Fd(fds[0])), net::Socket(net::Fd(fds[1]))};
+}
+
+void Spin(net::EventLoop* loop, absl::Duration d) {
+  absl::Time end = absl::Now() + d;
+  while (absl::Now() < end) loop->RunOnce(absl::Milliseconds(10)).IgnoreError();
+}
+
+TEST(UpstreamPoolTest, TakeReturnsNewestAndHonoursThePerOriginLimit) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
+  UpstreamPool pool(loop.get(), 2, absl::Seconds(30));
+  auto [a, a_peer] = Pair();
+  auto [b, b_peer] = Pair();
+  auto [c, c_peer] = Pair();
+  int b_fd = b.fd(), c_fd = c.fd();
+  pool.Put("o:1", std::move(a));
+  pool.Put("o:1", std::move(b));
+  pool.Put("o:1", std::move(c));  // pushes out a
+  EXPECT_EQ(pool.size(), 2u);
+  EXPECT_FALSE(pool.Take("other:1").has_value());
+  EXPECT_EQ(pool.Take("o:1")->fd(), c_fd);
+  EXPECT_EQ(pool.Take("o:1")->fd(), b_fd);
+  EXPECT_FALSE(pool.Take("o:1").has_value());
+}
+
+TEST(UpstreamPoolTest, DropsConnectionsTheOriginClosesAndIdleOnes) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
+  UpstreamPool pool(loop.get(), 4, absl::Milliseconds(200));
+  auto [a, a_peer] = Pair();
+  auto [b, b_peer] = Pair();
+  pool.Put("o:1", std::move(a));
+  pool.Put("o:1", std::move(b));
+  a_peer.Close();
+  Spin(loop.get(), absl::Milliseconds(50));
+  EXPECT_EQ(pool.size(), 1u);
+  Spin(loop.get(), absl::Milliseconds(300));
+  EXPECT_EQ(pool.size(), 0u);
+}
+
+}  // namespace
+}  // namespace proxy

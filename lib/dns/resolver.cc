@@ -1,7 +1,6 @@
 #include "lib/dns/resolver.h"
 
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -13,115 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
 #include "lib/dns/name.h"
-#include "lib/dns/parser.h"
+#include "lib/dns/transport.h"
 #include "lib/dns/writer.h"
-#include "lib/net/socket.h"
 
 namespace dns {
-namespace internal {
-
-// Until lib/dns/transport lands, the resolver's default exchange is this minimal one: UDP on
-// a connected socket (the kernel drops datagrams from other addresses and reports ICMP port
-// unreachable as ECONNREFUSED), replies checked for QR, ID and question, TCP on TC=1.
-// transport.h's dns::Exchange replaces it at merge time.
-namespace {
-
-// WaitReadable polls `fd` until it is readable (true) or `deadline` passes (false).
-absl::StatusOr<bool> WaitReadable(int fd, absl::Time deadline) {
-  while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int n = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
-    if (n > 0) return true;
-    if (n < 0 && errno != EINTR) return net::ErrnoStatus(errno, "dns: poll");
-  }
-}
-
-// ReadExactly fills `buf` from a stream socket before `deadline`.
-absl::Status ReadExactly(int fd, absl::Span<char> buf, absl::Time deadline) {
-  size_t got = 0;
-  while (got < buf.size()) {
-    ASSIGN_OR_RETURN(bool ready, WaitReadable(fd, deadline));
-    if (!ready) return absl::DeadlineExceededError("dns: tcp read timed out");
-    ASSIGN_OR_RETURN(size_t n, net::ReadFd(fd, buf.subspan(got)));
-    if (n == 0) return absl::UnavailableError("dns: tcp connection closed early");
-    if (n != net::kWouldBlock) got += n;
-  }
-  return absl::OkStatus();
-}
-
-// Matches says whether `reply` answers `query` (QR, ID and question).
-bool Matches(const Message& reply, const Header& query, const Question& question) {
-  return reply.header.qr && reply.header.id == query.id && reply.questions.size() == 1 &&
-         NamesEqual(reply.questions[0].name, question.name) &&
-         reply.questions[0].type == question.type && reply.questions[0].qclass == question.qclass;
-}
-
-absl::StatusOr<ExchangeResult> ExchangeTcp(const net::Address& server,
-                                           absl::Span<const uint8_t> query, const Header& header,
-                                           const Question& question, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  ASSIGN_OR_RETURN(net::Socket sock, net::Connect(server, deadline));
-  std::string framed = {static_cast<char>(query.size() >> 8), static_cast<char>(query.size())};
-  framed.append(query.begin(), query.end());
-  RETURN_IF_ERROR(sock.WriteAll(framed));
-  char length[2];
-  RETURN_IF_ERROR(ReadExactly(sock.fd(), absl::MakeSpan(length), deadline));
-  std::vector<uint8_t> raw((static_cast<uint8_t>(length[0]) << 8) |
-                           static_cast<uint8_t>(length[1]));
-  RETURN_IF_ERROR(ReadExactly(
-      sock.fd(), absl::MakeSpan(reinterpret_cast<char*>(raw.data()), raw.size()), deadline));
-  ASSIGN_OR_RETURN(Message reply, ParseMessage(raw));
-  if (!Matches(reply, header, question)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dns: tcp reply from ", server.ToString(), " does not match the query"));
-  }
-  return ExchangeResult{std::move(reply), std::move(raw), false, true};
-}
-
-}  // namespace
-
-absl::StatusOr<ExchangeResult> SimpleExchange(const net::Address& server,
-                                              absl::Span<const uint8_t> query,
-                                              const ExchangeOptions& options) {
-  ASSIGN_OR_RETURN(Header header, ParseHeader(query));
-  ASSIGN_OR_RETURN(Question question, ParseFirstQuestion(query));
-  if (options.tcp_only) return ExchangeTcp(server, query, header, question, options.timeout);
-  net::ConnectOptions udp;
-  udp.type = SOCK_DGRAM;
-  ASSIGN_OR_RETURN(net::Socket sock, net::Connect(server, absl::Now() + options.timeout, udp));
-  const absl::string_view bytes(reinterpret_cast<const char*>(query.data()), query.size());
-  std::vector<uint8_t> buf(65535);
-  for (int attempt = 0; attempt < std::max(1, options.attempts); ++attempt) {
-    ASSIGN_OR_RETURN(size_t sent, sock.SendTo(bytes, nullptr));
-    (void)sent;
-    const absl::Time deadline = absl::Now() + options.timeout;
-    while (true) {
-      ASSIGN_OR_RETURN(bool ready, WaitReadable(sock.fd(), deadline));
-      if (!ready) break;
-      ASSIGN_OR_RETURN(
-          size_t n,
-          sock.RecvFrom(absl::MakeSpan(reinterpret_cast<char*>(buf.data()), buf.size()), nullptr));
-      if (n == net::kWouldBlock) continue;
-      absl::StatusOr<Message> reply = ParseMessage(absl::MakeConstSpan(buf.data(), n));
-      if (!reply.ok() || !Matches(*reply, header, question)) continue;  // stray: keep waiting
-      if (reply->header.tc && options.tcp_on_truncation) {
-        ASSIGN_OR_RETURN(ExchangeResult tcp,
-                         ExchangeTcp(server, query, header, question, options.timeout));
-        tcp.retried_over_tcp = true;
-        return tcp;
-      }
-      return ExchangeResult{*std::move(reply), std::vector<uint8_t>(buf.begin(), buf.begin() + n),
-                            false, false};
-    }
-  }
-  return absl::DeadlineExceededError(absl::StrCat("dns: no reply from ", server.ToString(),
-                                                  " after ", options.attempts, " attempts"));
-}
-
-}  // namespace internal
-
 namespace {
 
 // kCacheMiss marks the private status of Mode::kCacheOnly lookups that need the network.
@@ -182,8 +76,7 @@ absl::StatusOr<std::unique_ptr<Resolver>> Resolver::Create(ResolverConfig config
 }
 
 Resolver::Resolver(ResolverConfig config, ResolvConf conf, HostsFile hosts)
-    : exchange_(config.exchange ? std::move(config.exchange)
-                                : ExchangeFn(internal::SimpleExchange)),
+    : exchange_(config.exchange ? std::move(config.exchange) : ExchangeFn(Exchange)),
       conf_(std::move(conf)),
       hosts_(std::move(hosts)),
       cache_([&] {

@@ -48,8 +48,8 @@ struct ResolverConfig {
   // nameservers, when set, replaces resolv.conf's servers (ports included); the rest of
   // resolv.conf (search, ndots, timeout, attempts, edns0) still applies.
   std::optional<std::vector<net::Address>> nameservers;
-  // exchange sends one query to one server. When empty, a minimal built-in UDP exchange
-  // (TCP on truncation) is used until lib/dns/transport replaces it.
+  // exchange sends one query to one server; dns::Exchange (UDP, TCP on truncation) when
+  // empty.
   ExchangeFn exchange;
   // clock drives the cache; absl::Now when empty.
   std::function<absl::Time()> clock;

@@ -8,9 +8,11 @@
 #include <memory>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/dns/resolver.h"
 #include "lib/net/address.h"
 #include "lib/net/event_loop.h"
 #include "lib/net/relay.h"
@@ -44,27 +46,42 @@ std::string HostName(const net::Address& addr, const Options& o) {
   return addr.IpString();
 }
 
-// Resolve looks `host` up (getaddrinfo for now; the DNS issue moves this onto lib/dns).
+// Resolve looks `host` up with lib/dns: a numeric address as is, then the hosts file, then DNS
+// as resolv.conf says (-n: numeric only). An empty host is the wildcard address (passive) or
+// loopback, as for getaddrinfo. Errors keep getaddrinfo's wording, which scripts match.
 absl::StatusOr<std::vector<net::Address>> Resolve(const std::string& host, uint16_t port,
                                                   const Options& o, bool passive) {
-  addrinfo hints = {};
-  hints.ai_family = o.ipv4_only ? AF_INET : o.ipv6_only ? AF_INET6 : AF_UNSPEC;
-  hints.ai_socktype = o.udp ? SOCK_DGRAM : SOCK_STREAM;
-  hints.ai_flags = (o.numeric ? AI_NUMERICHOST : 0) | (passive ? AI_PASSIVE : 0);
-  addrinfo* res = nullptr;
-  std::string port_text = absl::StrCat(port);
-  int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), port_text.c_str(), &hints, &res);
-  if (rc != 0) {
-    return absl::NotFoundError(absl::StrCat("getaddrinfo for host \"", host, "\" port ", port,
-                                            ": ", gai_strerror(rc)));
+  const int family = o.ipv4_only ? AF_INET : o.ipv6_only ? AF_INET6 : AF_UNSPEC;
+  auto fail = [&](absl::string_view why) {
+    return absl::NotFoundError(
+        absl::StrCat("getaddrinfo for host \"", host, "\" port ", port, ": ", why));
+  };
+  if (host.empty()) {
+    std::vector<net::Address> out;
+    for (int f : {AF_INET, AF_INET6}) {
+      if (family != AF_UNSPEC && family != f) continue;
+      out.push_back(passive ? net::Address::Any(f, port) : net::Address::Loopback(f, port));
+    }
+    return out;
   }
-  std::vector<net::Address> out;
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    absl::StatusOr<net::Address> a = net::Address::FromSockaddr(ai->ai_addr, ai->ai_addrlen);
-    if (a.ok()) out.push_back(*a);
+  if (absl::StatusOr<net::Address> literal = net::Address::FromIp(host, port); literal.ok()) {
+    if (family != AF_UNSPEC && literal->family() != family) {
+      return fail("Address family for hostname not supported");
+    }
+    return std::vector<net::Address>{*literal};
   }
-  freeaddrinfo(res);
-  return out;
+  if (o.numeric) return fail("Name or service not known");
+  // One resolver (and cache) for the whole run, reading /etc/hosts and /etc/resolv.conf.
+  static const absl::StatusOr<std::unique_ptr<dns::Resolver>> resolver =
+      dns::Resolver::Create(dns::ResolverConfig{});
+  if (!resolver.ok()) return fail(resolver.status().message());
+  absl::StatusOr<std::vector<net::Address>> addrs = (*resolver)->ResolveHost(host, port, family);
+  if (!addrs.ok()) {
+    return fail(addrs.status().code() == absl::StatusCode::kNotFound
+                    ? "Name or service not known"
+                    : "Temporary failure in name resolution");
+  }
+  return addrs;
 }
 
 absl::Time Deadline(const Options& o) {

@@ -276,4 +276,27 @@ void Resolver::WorkerLoop() {
   }
 }
 
+absl::StatusOr<std::vector<net::Address>> ResolveSystemHost(absl::string_view host, uint16_t port,
+                                                            int family) {
+  if (absl::StatusOr<net::Address> literal = net::Address::FromIp(host, port); literal.ok()) {
+    if (family != AF_UNSPEC && literal->family() != family) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("dns: ", host, ": address family for hostname not supported"));
+    }
+    return std::vector<net::Address>{*literal};
+  }
+  static const absl::StatusOr<std::unique_ptr<Resolver>>* const resolver =
+      new absl::StatusOr<std::unique_ptr<Resolver>>(Resolver::Create(ResolverConfig{}));
+  if (!resolver->ok()) return resolver->status();
+  return (**resolver)->ResolveHost(host, port, family);
+}
+
+absl::string_view GaiStyleReason(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound: return "Name or service not known";
+    case absl::StatusCode::kInvalidArgument: return "Address family for hostname not supported";
+    default: return "Temporary failure in name resolution";
+  }
+}
+
 }  // namespace dns

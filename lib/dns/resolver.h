@@ -141,6 +141,18 @@ class Resolver {
   bool stopping_ ABSL_GUARDED_BY(pool_mu_) = false;
 };
 
+// ResolveSystemHost resolves like getaddrinfo does for a command-line tool, with lib/dns: a
+// numeric address as is, then /etc/hosts, then DNS per /etc/resolv.conf, through one
+// process-wide Resolver (and cache) created on first use. Errors are Statuses: NotFound for a
+// name that does not exist, InvalidArgument for a literal of the wrong family, others as the
+// Resolver returns them.
+absl::StatusOr<std::vector<net::Address>> ResolveSystemHost(absl::string_view host, uint16_t port,
+                                                            int family);
+
+// GaiStyleReason gives the getaddrinfo-style text tools print for a resolution error
+// ("Name or service not known", "Temporary failure in name resolution", ...), which scripts match.
+absl::string_view GaiStyleReason(const absl::Status& status);
+
 }  // namespace dns
 
 #endif  // LIB_DNS_RESOLVER_H_

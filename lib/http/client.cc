@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/status_macros.h"
+#include "lib/dns/resolver.h"
 #include "lib/http/chunked.h"
 #include "lib/http/decompress.h"
 #include "lib/http/request_writer.h"
@@ -142,26 +143,14 @@ int ClientErrorCode(const absl::Status& status) {
   return absl::IsDeadlineExceeded(status) ? 28 : 56;
 }
 
-absl::StatusOr<std::vector<net::Address>> ResolveWithGetaddrinfo(const std::string& host,
-                                                                 uint16_t port, int family) {
-  struct addrinfo hints;
-  std::memset(&hints, 0, sizeof(hints));
-  hints.ai_family = family;
-  hints.ai_socktype = SOCK_STREAM;
-  struct addrinfo* res = nullptr;
-  int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
-  if (rc != 0) {
-    return absl::NotFoundError(absl::StrCat("resolve: ", host, ": ", gai_strerror(rc)));
+absl::StatusOr<std::vector<net::Address>> ResolveSystem(const std::string& host, uint16_t port,
+                                                        int family) {
+  absl::StatusOr<std::vector<net::Address>> addrs = dns::ResolveSystemHost(host, port, family);
+  if (!addrs.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("resolve: ", host, ": ", dns::GaiStyleReason(addrs.status())));
   }
-  std::vector<net::Address> out;
-  for (struct addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    absl::StatusOr<net::Address> a = net::Address::FromSockaddr(ai->ai_addr, ai->ai_addrlen);
-    if (!a.ok()) continue;
-    a->set_port(port);
-    if (std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
-  }
-  ::freeaddrinfo(res);
-  return out;
+  return addrs;
 }
 
 // Connection is one TCP connection with its receive buffer; bytes after a response stay
@@ -213,7 +202,7 @@ struct Client::Attempt {
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {
   options_.read_buffer_size = std::max(options_.read_buffer_size, kMinReadBuffer);
-  if (!options_.resolve) options_.resolve = ResolveWithGetaddrinfo;
+  if (!options_.resolve) options_.resolve = ResolveSystem;
 }
 
 Client::~Client() = default;

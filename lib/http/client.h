@@ -44,14 +44,13 @@ namespace http {
 int ClientErrorCode(const absl::Status& status);
 
 // ResolveFn returns the addresses of `host` (a reg-name, never an IP literal) for `port`;
-// `family` is AF_UNSPEC, AF_INET or AF_INET6. The default uses getaddrinfo; swap in the DNS
-// resolver (lib/dns) when it lands.
+// `family` is AF_UNSPEC, AF_INET or AF_INET6. Tests inject their own.
 using ResolveFn = std::function<absl::StatusOr<std::vector<net::Address>>(
     const std::string& host, uint16_t port, int family)>;
 
-// ResolveWithGetaddrinfo is the default ResolveFn.
-absl::StatusOr<std::vector<net::Address>> ResolveWithGetaddrinfo(const std::string& host,
-                                                                 uint16_t port, int family);
+// ResolveSystem is the default ResolveFn: lib/dns (hosts file, then DNS per resolv.conf).
+absl::StatusOr<std::vector<net::Address>> ResolveSystem(const std::string& host, uint16_t port,
+                                                        int family);
 
 struct ClientOptions {
   // connect_timeout bounds each connection attempt (curl --connect-timeout; curl's default).
@@ -73,7 +72,7 @@ struct ClientOptions {
   int family = AF_UNSPEC;
   // resolve_overrides maps "host:port" to addresses, tried before `resolve` (curl --resolve).
   std::map<std::string, std::vector<net::Address>> resolve_overrides;
-  // resolve looks up names; null means ResolveWithGetaddrinfo.
+  // resolve looks up names; null means ResolveSystem.
   ResolveFn resolve;
   // read_buffer_size is the per-connection receive buffer (>= 64 KiB is enforced).
   size_t read_buffer_size = 256 * 1024;

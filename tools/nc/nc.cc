@@ -64,23 +64,9 @@ absl::StatusOr<std::vector<net::Address>> Resolve(const std::string& host, uint1
     }
     return out;
   }
-  if (absl::StatusOr<net::Address> literal = net::Address::FromIp(host, port); literal.ok()) {
-    if (family != AF_UNSPEC && literal->family() != family) {
-      return fail("Address family for hostname not supported");
-    }
-    return std::vector<net::Address>{*literal};
-  }
-  if (o.numeric) return fail("Name or service not known");
-  // One resolver (and cache) for the whole run, reading /etc/hosts and /etc/resolv.conf.
-  static const absl::StatusOr<std::unique_ptr<dns::Resolver>> resolver =
-      dns::Resolver::Create(dns::ResolverConfig{});
-  if (!resolver.ok()) return fail(resolver.status().message());
-  absl::StatusOr<std::vector<net::Address>> addrs = (*resolver)->ResolveHost(host, port, family);
-  if (!addrs.ok()) {
-    return fail(addrs.status().code() == absl::StatusCode::kNotFound
-                    ? "Name or service not known"
-                    : "Temporary failure in name resolution");
-  }
+  if (o.numeric && !net::Address::FromIp(host, port).ok()) return fail("Name or service not known");
+  absl::StatusOr<std::vector<net::Address>> addrs = dns::ResolveSystemHost(host, port, family);
+  if (!addrs.ok()) return fail(dns::GaiStyleReason(addrs.status()));
   return addrs;
 }
 

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/dns/resolver.h"
 #include "lib/icmp/ping_socket.h"
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
@@ -21,27 +22,13 @@ namespace {
 void Write(int fd, absl::string_view s) { (void)net::WriteAllFd(fd, s); }
 
 absl::StatusOr<net::Address> Resolve(const Options& o, bool* numeric_target) {
-  for (int family : {AF_INET, AF_INET6}) {
-    if (o.family != 0 && o.family != family) continue;
-    absl::StatusOr<net::Address> a = net::Address::FromIp(o.host, 0);
-    if (a.ok() && a->family() == family) {
-      *numeric_target = true;
-      return a;
-    }
+  *numeric_target = net::Address::FromIp(o.host, 0).ok();
+  absl::StatusOr<std::vector<net::Address>> addrs = dns::ResolveSystemHost(o.host, 0, o.family);
+  if (!addrs.ok() || addrs->empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        o.host, ": ", addrs.ok() ? "Name or service not known" : dns::GaiStyleReason(addrs.status())));
   }
-  *numeric_target = false;
-  addrinfo hints = {};
-  hints.ai_family = o.family;
-  hints.ai_socktype = SOCK_RAW;
-  hints.ai_flags = AI_CANONNAME;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(o.host.c_str(), nullptr, &hints, &res);
-  if (rc != 0) {
-    return absl::NotFoundError(absl::StrCat(o.host, ": ", gai_strerror(rc)));
-  }
-  absl::StatusOr<net::Address> a = net::Address::FromSockaddr(res->ai_addr, res->ai_addrlen);
-  freeaddrinfo(res);
-  return a;
+  return addrs->front();
 }
 
 // Describes reply sources: "localhost (127.0.0.1)" or just "127.0.0.1" with -n or a numeric

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/dns/resolver.h"
 #include "lib/icmp/echo.h"
 #include "lib/icmp/ping_socket.h"
 #include "lib/icmp/socket_error.h"
@@ -174,22 +175,16 @@ int Run(const Options& o, int out, int err) {
     Write(err, "no more than 10 probes per hop\n");
     return 2;
   }
-  absl::StatusOr<net::Address> dest = net::Address::FromIp(o.host, 0);
-  if (!dest.ok() || (o.family != 0 && dest->family() != o.family)) {
-    addrinfo hints = {};
-    hints.ai_family = o.family;
-    hints.ai_socktype = SOCK_DGRAM;
-    addrinfo* res = nullptr;
-    if (getaddrinfo(o.host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
-      Write(err, absl::StrCat(o.host, ": Name or service not known\n",
-                              "Cannot handle \"host\" cmdline arg `", o.host,
-                              "' on position 1 (argc 1)\n"));
-      return 2;
-    }
-    dest = net::Address::FromSockaddr(res->ai_addr, res->ai_addrlen);
-    freeaddrinfo(res);
-    if (!dest.ok()) return 2;
+  absl::StatusOr<std::vector<net::Address>> addrs = dns::ResolveSystemHost(o.host, 0, o.family);
+  if (!addrs.ok() || addrs->empty()) {
+    Write(err, absl::StrCat(o.host, ": ",
+                            addrs.ok() ? "Name or service not known"
+                                       : dns::GaiStyleReason(addrs.status()),
+                            "\nCannot handle \"host\" cmdline arg `", o.host,
+                            "' on position 1 (argc 1)\n"));
+    return 2;
   }
+  const net::Address* dest = &addrs->front();
   const bool v6 = dest->family() == AF_INET6;
   std::optional<icmp::PingSocket> ping;
   if (o.icmp) {

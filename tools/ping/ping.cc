@@ -185,8 +185,14 @@ int Run(const Options& o, int out, int err, const std::atomic<bool>* interrupted
     if (more_to_send) {
       wake = next_send;
     } else if (!o.deadline) {
-      if (now >= last_send + linger) break;
-      wake = last_send + linger;
+      // After the last request: -W (default 10 s) while nothing has answered, else two of the
+      // longest round trips seen, as iputils waits.
+      absl::Duration wait_more =
+          received > 0 && tmin != INT64_MAX
+              ? std::max(absl::Microseconds(2 * tmax), absl::Milliseconds(1))
+              : linger;
+      if (now >= last_send + wait_more) break;
+      wake = last_send + wait_more;
     }
     if (o.deadline) wake = std::min(wake, start + *o.deadline);
     int timeout_ms = wake == absl::InfiniteFuture()

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/cache/cache_key.h"
+#include "lib/cache/disk_store.h"
 #include "lib/cache/memory_store.h"
 #include "lib/cache/store.h"
 #include "lib/http/headers.h"
@@ -41,6 +42,13 @@ std::vector<StoreFactory> Factories() {
       {"Memory",
        [](uint64_t max_bytes) {
          return std::make_unique<MemoryStore>(MemoryStore::Options{.max_bytes = max_bytes});
+       }},
+      {"Disk",
+       [](uint64_t max_bytes) -> std::unique_ptr<Store> {
+         absl::StatusOr<std::unique_ptr<DiskStore>> disk =
+             DiskStore::Open({.directory = FreshDir("disk"), .max_bytes = max_bytes});
+         EXPECT_TRUE(disk.ok()) << disk.status();
+         return disk.ok() ? std::move(*disk) : nullptr;
        }},
   };
 }

@@ -15,6 +15,7 @@
 #include "lib/cache/disk_store.h"
 #include "lib/cache/memory_store.h"
 #include "lib/cache/store.h"
+#include "lib/cache/tiered_store.h"
 #include "lib/http/headers.h"
 #include "lib/http/url.h"
 #include "testing/matchers.h"
@@ -49,6 +50,16 @@ std::vector<StoreFactory> Factories() {
              DiskStore::Open({.directory = FreshDir("disk"), .max_bytes = max_bytes});
          EXPECT_TRUE(disk.ok()) << disk.status();
          return disk.ok() ? std::move(*disk) : nullptr;
+       }},
+      {"Tiered",
+       [](uint64_t max_bytes) -> std::unique_ptr<Store> {
+         absl::StatusOr<std::unique_ptr<DiskStore>> disk =
+             DiskStore::Open({.directory = FreshDir("tiered"), .max_bytes = max_bytes / 4 * 3});
+         EXPECT_TRUE(disk.ok()) << disk.status();
+         if (!disk.ok()) return nullptr;
+         return std::make_unique<TieredStore>(
+             std::make_unique<MemoryStore>(MemoryStore::Options{.max_bytes = max_bytes / 4}),
+             std::move(*disk));
        }},
   };
 }

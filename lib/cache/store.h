@@ -76,7 +76,8 @@ class EntryWriter {
 };
 
 // Store is the interface implemented by MemoryStore, DiskStore and TieredStore. All methods
-// are safe to call from several threads at once.
+// are safe to call from several threads at once. Writers must be destroyed before their
+// store; readers may outlive it.
 class Store {
  public:
   virtual ~Store() = default;

@@ -1,0 +1,330 @@
+#include "lib/cache/policy.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+
+namespace cache {
+namespace {
+
+// SplitList splits comma-separated list members, keeping commas inside quoted strings.
+std::vector<absl::string_view> SplitList(absl::string_view value) {
+  std::vector<absl::string_view> out;
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i <= value.size(); ++i) {
+    if (i < value.size() && value[i] == '"') quoted = !quoted;
+    if (i < value.size() && value[i] == '\\' && quoted) {
+      ++i;
+      continue;
+    }
+    if (i == value.size() || (value[i] == ',' && !quoted)) {
+      absl::string_view member = absl::StripAsciiWhitespace(value.substr(start, i - start));
+      if (!member.empty()) out.push_back(member);
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<absl::string_view> ListMembers(const http::Headers& headers, absl::string_view name) {
+  std::vector<absl::string_view> out;
+  for (absl::string_view field : headers.GetAll(name)) {
+    for (absl::string_view member : SplitList(field)) out.push_back(member);
+  }
+  return out;
+}
+
+std::string Unquote(absl::string_view v) {
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return std::string(v);
+  std::string out;
+  for (size_t i = 1; i + 1 < v.size(); ++i) {
+    if (v[i] == '\\' && i + 2 < v.size()) ++i;
+    out += v[i];
+  }
+  return out;
+}
+
+// ParseDeltaSeconds accepts only digits; overlong values become kMaxDeltaSeconds.
+std::optional<absl::Duration> ParseDeltaSeconds(absl::string_view v) {
+  if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  int64_t n;
+  if (!absl::SimpleAtoi(v, &n) || n > kMaxDeltaSeconds) n = kMaxDeltaSeconds;
+  return absl::Seconds(n);
+}
+
+// SetDelta records a delta-seconds directive; a bad or conflicting value becomes `invalid`.
+void SetDelta(std::optional<absl::Duration>* slot, bool has_arg, const std::string& arg,
+              std::optional<absl::Duration> invalid) {
+  std::optional<absl::Duration> v = has_arg ? ParseDeltaSeconds(arg) : std::nullopt;
+  if (!v.has_value() || (slot->has_value() && **slot != *v)) {
+    *slot = invalid;
+    return;
+  }
+  *slot = v;
+}
+
+std::vector<std::string> FieldNames(const std::string& arg) {
+  std::vector<std::string> out;
+  for (absl::string_view f : absl::StrSplit(arg, ',', absl::SkipWhitespace())) {
+    out.push_back(absl::AsciiStrToLower(absl::StripAsciiWhitespace(f)));
+  }
+  return out;
+}
+
+absl::Time DateValue(const EntryMeta& stored) {
+  std::optional<absl::string_view> date = stored.headers.Get("date");
+  std::optional<absl::Time> t = date ? ParseHttpDate(*date) : std::nullopt;
+  return t.value_or(stored.response_time);
+}
+
+// ExpiresValue returns the Expires time; an invalid one, or several that differ, is
+// InfinitePast (already stale). nullopt when there is no Expires.
+std::optional<absl::Time> ExpiresValue(const http::Headers& headers) {
+  std::vector<absl::string_view> all = headers.GetAll("expires");
+  if (all.empty()) return std::nullopt;
+  std::optional<absl::Time> first = ParseHttpDate(all[0]);
+  for (absl::string_view other : all) {
+    if (!first.has_value() || ParseHttpDate(other) != first) return absl::InfinitePast();
+  }
+  return first;
+}
+
+bool IsSafeMethod(absl::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE";
+}
+
+bool SameOrigin(const http::Url& a, const http::Url& b) {
+  return a.scheme() == b.scheme() && a.host() == b.host() && a.port() == b.port();
+}
+
+}  // namespace
+
+std::optional<absl::Time> ParseHttpDate(absl::string_view value) {
+  std::string v(absl::StripAsciiWhitespace(value));
+  absl::Time t;
+  std::string err;
+  // IMF-fixdate, then obsolete RFC 850, then asctime (whose day may be space padded).
+  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", v, &t, &err)) return t;
+  if (absl::ParseTime("%A, %d-%b-%y %H:%M:%S GMT", v, &t, &err)) return t;
+  if (absl::ParseTime("%a %b %d %H:%M:%S %Y", absl::StrReplaceAll(v, {{"  ", " "}}), &t, &err) &&
+      !absl::StrContains(v, "GMT") && v.size() == 24) {
+    return t;
+  }
+  return std::nullopt;
+}
+
+CacheControl ParseCacheControl(const http::Headers& headers) {
+  CacheControl cc;
+  for (absl::string_view member : ListMembers(headers, "cache-control")) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(member, absl::MaxSplits('=', 1));
+    std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(kv.first));
+    bool has_arg = member.find('=') != absl::string_view::npos;
+    std::string arg = Unquote(absl::StripAsciiWhitespace(kv.second));
+    if (name == "no-store") {
+      cc.no_store = true;
+    } else if (name == "no-cache") {
+      cc.no_cache = true;
+      if (has_arg) {
+        for (std::string& f : FieldNames(arg)) cc.no_cache_fields.push_back(std::move(f));
+      }
+    } else if (name == "private") {
+      cc.is_private = true;
+    } else if (name == "public") {
+      cc.is_public = true;
+    } else if (name == "must-revalidate") {
+      cc.must_revalidate = true;
+    } else if (name == "proxy-revalidate") {
+      cc.proxy_revalidate = true;
+    } else if (name == "only-if-cached") {
+      cc.only_if_cached = true;
+    } else if (name == "max-age") {
+      SetDelta(&cc.max_age, has_arg, arg, absl::ZeroDuration());
+    } else if (name == "s-maxage") {
+      SetDelta(&cc.s_maxage, has_arg, arg, absl::ZeroDuration());
+    } else if (name == "min-fresh") {
+      SetDelta(&cc.min_fresh, has_arg, arg, std::nullopt);
+    } else if (name == "max-stale") {
+      if (has_arg) {
+        SetDelta(&cc.max_stale, has_arg, arg, std::nullopt);
+      } else {
+        cc.max_stale = absl::InfiniteDuration();
+      }
+    }
+  }
+  return cc;
+}
+
+bool IsHeuristicallyCacheable(int status) {
+  switch (status) {
+    case 200: case 203: case 204: case 206: case 300: case 301: case 308:
+    case 404: case 405: case 410: case 414: case 501:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsStorable(const http::RequestHead& request, const http::ResponseHead& response) {
+  if (request.method != "GET") return false;
+  if (response.status < 200 || response.status == 206 || response.status == 304) return false;
+  CacheControl req = ParseCacheControl(request.headers);
+  CacheControl resp = ParseCacheControl(response.headers);
+  if (req.no_store || resp.no_store || resp.is_private) return false;
+  if (request.headers.Has("authorization") &&
+      !(resp.is_public || resp.s_maxage.has_value() || resp.must_revalidate)) {
+    return false;
+  }
+  if (!VaryValues(response.headers, request.headers).has_value()) return false;
+  return resp.is_public || resp.max_age.has_value() || resp.s_maxage.has_value() ||
+         response.headers.Has("expires") || IsHeuristicallyCacheable(response.status);
+}
+
+std::optional<absl::Duration> ParseAge(const http::Headers& headers) {
+  std::optional<absl::string_view> first = headers.Get("age");
+  if (!first.has_value()) return std::nullopt;
+  std::vector<absl::string_view> members = SplitList(*first);
+  if (members.empty()) return std::nullopt;
+  return ParseDeltaSeconds(members[0]);
+}
+
+absl::Duration FreshnessLifetime(const EntryMeta& stored) {
+  CacheControl cc = ParseCacheControl(stored.headers);
+  if (cc.s_maxage.has_value()) return *cc.s_maxage;
+  if (cc.max_age.has_value()) return *cc.max_age;
+  absl::Time date = DateValue(stored);
+  if (std::optional<absl::Time> expires = ExpiresValue(stored.headers)) {
+    return std::max(absl::ZeroDuration(), *expires - date);
+  }
+  std::optional<absl::string_view> lm = stored.headers.Get("last-modified");
+  std::optional<absl::Time> last_modified = lm ? ParseHttpDate(*lm) : std::nullopt;
+  if (last_modified.has_value() && (IsHeuristicallyCacheable(stored.status) || cc.is_public)) {
+    return std::max(absl::ZeroDuration(), (date - *last_modified) / 10);
+  }
+  return absl::ZeroDuration();
+}
+
+absl::Duration CurrentAge(const EntryMeta& stored, absl::Time now) {
+  absl::Duration apparent_age = std::max(absl::ZeroDuration(), stored.response_time - DateValue(stored));
+  absl::Duration response_delay =
+      std::max(absl::ZeroDuration(), stored.response_time - stored.request_time);
+  absl::Duration corrected_age =
+      ParseAge(stored.headers).value_or(absl::ZeroDuration()) + response_delay;
+  absl::Duration resident_time = std::max(absl::ZeroDuration(), now - stored.response_time);
+  return std::max(apparent_age, corrected_age) + resident_time;
+}
+
+bool HasValidator(const EntryMeta& stored) {
+  return stored.headers.Has("etag") || stored.headers.Has("last-modified");
+}
+
+Reuse DecideReuse(const http::Headers& request, const EntryMeta& stored, absl::Time now) {
+  CacheControl req = ParseCacheControl(request);
+  CacheControl resp = ParseCacheControl(stored.headers);
+  bool must_validate = req.no_cache || resp.no_cache ||
+                       (!request.Has("cache-control") && request.HasToken("pragma", "no-cache"));
+  absl::Duration lifetime = FreshnessLifetime(stored);
+  absl::Duration age = CurrentAge(stored, now);
+  if (req.max_age.has_value() && age > *req.max_age) must_validate = true;
+  absl::Duration min_fresh = req.min_fresh.value_or(absl::ZeroDuration());
+  if (!must_validate) {
+    if (lifetime > age + min_fresh) return Reuse::kFresh;
+    bool stale_allowed = !resp.must_revalidate && !resp.proxy_revalidate &&
+                         !resp.s_maxage.has_value() && req.max_stale.has_value();
+    if (stale_allowed && age - lifetime <= *req.max_stale) return Reuse::kFresh;
+  }
+  if (req.only_if_cached) return Reuse::kGatewayTimeout;
+  return HasValidator(stored) ? Reuse::kRevalidate : Reuse::kFetch;
+}
+
+std::optional<std::vector<VaryValue>> VaryValues(const http::Headers& response,
+                                                 const http::Headers& request) {
+  std::vector<VaryValue> out;
+  for (absl::string_view member : ListMembers(response, "vary")) {
+    if (member == "*") return std::nullopt;
+    std::string name = absl::AsciiStrToLower(member);
+    if (std::any_of(out.begin(), out.end(), [&](const VaryValue& v) { return v.first == name; })) {
+      continue;
+    }
+    out.emplace_back(name, NormaliseVaryValue(request, name));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool VaryMatches(const EntryMeta& stored, const http::Headers& request) {
+  std::optional<std::vector<VaryValue>> now = VaryValues(stored.headers, request);
+  if (!now.has_value()) return false;
+  std::vector<VaryValue> then = stored.vary_values;
+  std::sort(then.begin(), then.end());
+  return *now == then;
+}
+
+void AddConditionalHeaders(const EntryMeta& stored, http::Headers* request) {
+  request->Remove("if-none-match");
+  request->Remove("if-modified-since");
+  request->Remove("if-match");
+  request->Remove("if-unmodified-since");
+  request->Remove("if-range");
+  if (std::optional<absl::string_view> etag = stored.headers.Get("etag")) {
+    request->Set("If-None-Match", std::string(*etag)).IgnoreError();
+  }
+  if (std::optional<absl::string_view> lm = stored.headers.Get("last-modified")) {
+    request->Set("If-Modified-Since", std::string(*lm)).IgnoreError();
+  }
+}
+
+http::Headers StorableHeaders(const http::Headers& headers) {
+  absl::flat_hash_set<std::string> drop = {"connection",          "keep-alive",
+                                           "proxy-connection",    "te",
+                                           "transfer-encoding",   "upgrade",
+                                           "proxy-authenticate",  "proxy-authorization",
+                                           "proxy-authentication-info"};
+  for (absl::string_view member : ListMembers(headers, "connection")) {
+    drop.insert(absl::AsciiStrToLower(member));
+  }
+  http::Headers out;
+  for (const http::Headers::Field& f : headers) {
+    if (!drop.contains(absl::AsciiStrToLower(f.name))) out.Add(f.name, f.value).IgnoreError();
+  }
+  return out;
+}
+
+EntryMeta FreshenFrom304(const EntryMeta& stored, const http::ResponseHead& not_modified,
+                         absl::Time request_time, absl::Time response_time) {
+  EntryMeta out = stored;
+  http::Headers update = StorableHeaders(not_modified.headers);
+  update.Remove("content-length");
+  for (const http::Headers::Field& f : update) out.headers.Remove(f.name);
+  for (const http::Headers::Field& f : update) out.headers.Add(f.name, f.value).IgnoreError();
+  out.request_time = request_time;
+  out.response_time = response_time;
+  return out;
+}
+
+std::vector<http::Url> InvalidationTargets(absl::string_view method, const http::Url& target,
+                                           const http::ResponseHead& response) {
+  std::vector<http::Url> out;
+  if (IsSafeMethod(method) || response.status < 200 || response.status >= 400) return out;
+  out.push_back(target);
+  for (absl::string_view name : {"location", "content-location"}) {
+    std::optional<absl::string_view> value = response.headers.Get(name);
+    if (!value.has_value()) continue;
+    absl::StatusOr<http::Url> url = target.Resolve(*value);
+    if (url.ok() && SameOrigin(*url, target)) out.push_back(*std::move(url));
+  }
+  return out;
+}
+
+}  // namespace cache

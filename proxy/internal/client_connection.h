@@ -28,6 +28,7 @@
 #include "lib/net/socket.h"
 #include "proxy/access_log.h"
 #include "proxy/forwarding.h"
+#include "proxy/metrics.h"
 #include "proxy/options.h"
 #include "proxy/resolver.h"
 #include "proxy/upstream_pool.h"
@@ -41,6 +42,8 @@ struct WorkerContext {
   const ProxyOptions* options = nullptr;
   UpstreamPool* pool = nullptr;
   Resolver* resolver = nullptr;
+  // metrics are this worker's counters (written only on the loop thread).
+  WorkerMetrics* metrics = nullptr;
   // scratch is a read buffer shared by the worker's connections.
   std::vector<char>* scratch = nullptr;
   // release is called (once) after a connection closed; the worker destroys it later.
@@ -91,7 +94,9 @@ class ClientConnection {
   bool MoveRequestBody();
   bool MoveResponseBody();
   void FinishExchange();
-  void UpstreamFailed(absl::string_view why);
+  void UpstreamFailed(absl::string_view why, UpstreamError kind);
+  // UpstreamError counts `kind` and answers 502 with `why` (or aborts mid-response).
+  void FailUpstream(UpstreamError kind, absl::string_view why);
   void StartTunnel();
   void Fail(int status, absl::string_view detail);
   void Abort();

@@ -54,8 +54,10 @@ ClientConnection::~ClientConnection() {
 
 void ClientConnection::Start() {
   client_.SetNoDelay(true).IgnoreError();
-  absl::Status s = ctx_->loop->Watch(client_.fd(), EventLoop::kReadable,
-                                     [this](uint32_t) { Drive(); });
+  absl::Status s = ctx_->loop->Watch(client_.fd(), EventLoop::kReadable, [this](uint32_t) {
+    client_ready_ = true;
+    Drive();
+  });
   if (!s.ok()) {
     Close();
     return;
@@ -124,7 +126,7 @@ void ClientConnection::UpdateInterest() {
 
 bool ClientConnection::ReadClient() {
   if (phase_ == Phase::kTunnel || phase_ == Phase::kClosing || phase_ == Phase::kClosed ||
-      client_eof_ || in_.size() >= opt_.buffer_size) {
+      client_eof_ || !client_ready_ || in_.size() >= opt_.buffer_size) {
     return false;
   }
   std::vector<char>& buf = *ctx_->scratch;
@@ -134,6 +136,8 @@ bool ClientConnection::ReadClient() {
     Abort();
     return false;
   }
+  // A short read drained the socket; level-triggered epoll reports anything newer.
+  client_ready_ = *n != net::kWouldBlock && *n == room;
   if (*n == net::kWouldBlock) return false;
   if (*n == 0) {
     client_eof_ = true;
@@ -159,13 +163,14 @@ bool ClientConnection::WriteClient() {
 }
 
 bool ClientConnection::ReadUpstream() {
-  if (phase_ != Phase::kExchange || !upstream_.valid() || up_eof_ ||
+  if (phase_ != Phase::kExchange || !upstream_.valid() || up_eof_ || !upstream_ready_ ||
       up_in_.size() >= opt_.buffer_size || out_.size() >= opt_.buffer_size) {
     return false;
   }
   std::vector<char>& buf = *ctx_->scratch;
   size_t room = std::min(buf.size(), opt_.buffer_size - up_in_.size());
   absl::StatusOr<size_t> n = upstream_.Read(absl::MakeSpan(buf.data(), room));
+  upstream_ready_ = n.ok() && *n != net::kWouldBlock && *n == room;
   if (n.ok() && *n == net::kWouldBlock) return false;
   ArmUpstreamTimer();
   if (!n.ok() || *n == 0) {
@@ -318,7 +323,9 @@ bool ClientConnection::MoveRequestBody() {
 void ClientConnection::FetchUpstream(bool allow_pooled) {
   if (!upstream_start_.has_value()) upstream_start_ = absl::Now();
   if (allow_pooled) {
-    if (std::optional<net::Socket> s = ctx_->pool->Take(route_.origin.Key())) {
+    if (std::optional<net::Socket> s =
+            ctx_->pool->Take(route_.origin.Key(), EventLoop::kReadable,
+                             [this](uint32_t events) { OnUpstreamEvent(events); })) {
       AttachUpstream(*std::move(s), /*reused=*/true);
       return;
     }
@@ -391,16 +398,26 @@ void ClientConnection::OnConnected() {
   AttachUpstream(std::move(upstream_), /*reused=*/false);
 }
 
+void ClientConnection::OnUpstreamEvent(uint32_t events) {
+  upstream_ready_ = true;
+  Drive();
+}
+
 void ClientConnection::AttachUpstream(net::Socket sock, bool reused) {
   upstream_ = std::move(sock);
   upstream_reused_ = reused;
-  upstream_.SetNoDelay(true).IgnoreError();
-  upstream_interest_ = EventLoop::kReadable | EventLoop::kWritable;
-  absl::Status w = ctx_->loop->Watch(upstream_.fd(), upstream_interest_,
-                                     [this](uint32_t) { Drive(); });
-  if (!w.ok()) {
-    upstream_.Close();
-    return Fail(502, w.message());
+  upstream_ready_ = false;  // nothing is asked yet; its event says when the answer comes
+  // A pooled connection is watched for kReadable only: the request is written at once, and
+  // UpdateInterest asks for kWritable only if that write does not finish.
+  upstream_interest_ = reused ? EventLoop::kReadable : EventLoop::kReadable | EventLoop::kWritable;
+  if (!reused) {
+    upstream_.SetNoDelay(true).IgnoreError();
+    absl::Status w = ctx_->loop->Watch(upstream_.fd(), upstream_interest_,
+                                       [this](uint32_t events) { OnUpstreamEvent(events); });
+    if (!w.ok()) {
+      upstream_.Close();
+      return Fail(502, w.message());
+    }
   }
   ArmUpstreamTimer();
   if (route_.kind == Route::kConnect) {
@@ -442,7 +459,13 @@ void ClientConnection::FailUpstream(UpstreamError kind, absl::string_view why) {
 
 bool ClientConnection::HandleUpstreamInput() {
   if (phase_ != Phase::kExchange) return false;
-  if (!resp_head_done_) return ParseResponseHead();
+  if (!resp_head_done_) {
+    bool progress = ParseResponseHead();
+    // Move the body that came with the head at once, so both go out in one write.
+    if (!resp_head_done_ || phase_ != Phase::kExchange) return progress;
+    MoveResponseBody();
+    return true;
+  }
   return MoveResponseBody();
 }
 
@@ -563,8 +586,7 @@ void ClientConnection::FinishExchange() {
   bool reusable = upstream_reusable_ && !up_eof_ && up_in_.empty() && up_out_.empty() &&
                   req_body_done_ && !ctx_->draining;
   if (reusable) {
-    ctx_->loop->Unwatch(upstream_.fd());
-    upstream_interest_ = 0;
+    upstream_interest_ = 0;  // the pool re-watches it (still registered: no epoll DEL/ADD)
     ctx_->pool->Put(route_.origin.Key(), std::move(upstream_));
     upstream_ = net::Socket();
   } else {

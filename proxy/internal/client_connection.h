@@ -89,7 +89,10 @@ class ClientConnection {
   void OnResolved(absl::StatusOr<std::vector<net::Address>> addrs);
   void ConnectNext();
   void OnConnected();
+  // AttachUpstream starts the exchange on `sock`: a new connection (watched here) or a pooled
+  // one (`reused`: already watched with OnUpstreamEvent by UpstreamPool::Take).
   void AttachUpstream(net::Socket sock, bool reused);
+  void OnUpstreamEvent(uint32_t events);
   bool ParseResponseHead();
   bool MoveRequestBody();
   bool MoveResponseBody();
@@ -122,6 +125,10 @@ class ClientConnection {
   std::string out_;  // to write to the client
   size_t prev_len_ = 0;
   bool client_eof_ = false;
+  // client_ready_/upstream_ready_: the socket may have bytes to read (set by its event, cleared
+  // by a read that drained it), so a pass of Drive does not pay a read that would block.
+  bool client_ready_ = true;
+  bool upstream_ready_ = false;
   uint32_t client_interest_ = 0;
   net::EventLoop::TimerId head_timer_ = 0;
   bool head_timer_idle_ = false;

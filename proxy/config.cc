@@ -55,6 +55,11 @@ absl::StatusOr<ProxyOptions> BuildOptions(const FlagValues& v) {
   absl::StatusOr<net::Address> listen = net::Address::Parse(v.listen);
   if (!listen.ok()) return FlagError("listen", listen.status().message());
   o.listen = *listen;
+  if (!v.admin_listen.empty()) {
+    absl::StatusOr<net::Address> admin = net::Address::Parse(v.admin_listen);
+    if (!admin.ok()) return FlagError("admin_listen", admin.status().message());
+    o.admin_listen = *admin;
+  }
   if (!v.upstream.empty()) {
     absl::StatusOr<Origin> up = ParseOrigin(v.upstream);
     if (!up.ok()) return FlagError("upstream", up.status().message());

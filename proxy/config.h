@@ -35,6 +35,7 @@ struct FlagValues {
   int upstream_pool_size = 16;
   int buffer_size = 256 * 1024;
   std::string resolver = "system";
+  std::string admin_listen;  // empty: no admin listener
 };
 
 // ParsePortList parses "443,8443" into ports. InvalidArgument for a bad port.

@@ -20,6 +20,7 @@ TEST(ConfigTest, DefaultsAreLoopbackOnly) {
   EXPECT_TRUE(o.allow.Allows(*net::Address::FromIp("127.0.0.1", 1)));
   EXPECT_FALSE(o.allow.Allows(*net::Address::FromIp("10.0.0.1", 1)));
   EXPECT_EQ(o.header_timeout, absl::Seconds(10));
+  EXPECT_FALSE(o.admin_listen.has_value());
 }
 
 TEST(ConfigTest, ParsesAndNamesTheBadFlag) {
@@ -47,6 +48,13 @@ TEST(ConfigTest, ParsesAndNamesTheBadFlag) {
   v = FlagValues();
   v.resolver = "dns";
   EXPECT_THAT(BuildOptions(v), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--resolver")));
+  v = FlagValues();
+  v.admin_listen = "127.0.0.1:9090";
+  ASSERT_OK_AND_ASSIGN(o, BuildOptions(v));
+  EXPECT_EQ(o.admin_listen->ToString(), "127.0.0.1:9090");
+  v.admin_listen = "127.0.0.1";
+  EXPECT_THAT(BuildOptions(v),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--admin_listen")));
 }
 
 }  // namespace

@@ -40,11 +40,22 @@ using ::testing_util::TcpReplayServer;
 
 constexpr char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
-// Proxy is a running cachingproxy child and the port it printed.
+// Proxy is a running cachingproxy child and the ports it printed.
 struct Proxy {
   std::unique_ptr<Subprocess> process;
   uint16_t port = 0;
+  uint16_t admin_port = 0;  // with --admin_listen
 };
+
+// PrintedPort returns the port after `prefix` (".. 127.0.0.1:") in `err`, or 0.
+uint16_t PrintedPort(const std::string& err, const std::string& prefix) {
+  size_t at = err.find(prefix);
+  if (at == std::string::npos) return 0;
+  std::string rest = err.substr(at + prefix.size());
+  uint32_t port = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find('\n')), &port)) << err;
+  return static_cast<uint16_t>(port);
+}
 
 Proxy StartProxy(std::vector<std::string> args) {
   args.insert(args.begin(), {"--listen=127.0.0.1:0", "--resolver=numeric"});
@@ -56,13 +67,10 @@ Proxy StartProxy(std::vector<std::string> args) {
   p.process = *std::move(s);
   const std::string prefix = "cachingproxy listening on 127.0.0.1:";
   EXPECT_TRUE(p.process->WaitForStderr(prefix, absl::Seconds(10))) << p.process->Stderr();
+  // The admin line, when there is one, is printed before the main one.
   std::string err = p.process->Stderr();
-  size_t at = err.find(prefix);
-  if (at == std::string::npos) return p;
-  std::string rest = err.substr(at + prefix.size());
-  uint32_t port = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find('\n')), &port)) << err;
-  p.port = static_cast<uint16_t>(port);
+  p.port = PrintedPort(err, prefix);
+  p.admin_port = PrintedPort(err, "cachingproxy admin listening on 127.0.0.1:");
   return p;
 }
 
@@ -407,12 +415,95 @@ TEST(ProxyTest, SigtermDuringTransferFinishesItAndExitsZero) {
                             absl::Now() + absl::Seconds(1)).ok());
 }
 
+// WaitForMetrics scrapes /metrics until it has every line of `want` (the counters of a
+// response are updated right after its last write, so a scrape can run a hair ahead).
+std::string WaitForMetrics(uint16_t admin_port, const std::vector<std::string>& want) {
+  std::string text;
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  do {
+    text = Exchange(admin_port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    bool all = true;
+    for (const std::string& line : want) all = all && absl::StrContains(text, line + "\n");
+    if (all) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < deadline);
+  return text;
+}
+
+TEST(ProxyTest, AdminListenerServesMetricsAndHealth) {
+  constexpr char kNotFound[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope";
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::StartWithResponder(
+      [&](const std::string& req, size_t) -> std::optional<std::string> {
+        return std::string(absl::StartsWith(req, "GET /missing") ? kNotFound : kOk);
+      }));
+  Proxy proxy = StartProxy({"--admin_listen=127.0.0.1:0", "--workers=2"});
+  ASSERT_NE(proxy.admin_port, 0);
+  ASSERT_NE(proxy.admin_port, proxy.port);
+
+  uint64_t client_in = 0, client_out = 0;
+  auto through = [&](const std::string& request) {
+    std::string reply = Exchange(proxy.port, request);
+    client_in += request.size();
+    client_out += reply.size();
+    return reply;
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_THAT(through(Get(origin->port(), "/ok")), EndsWith("hello"));
+  EXPECT_THAT(through(Get(origin->port(), "/missing")), EndsWith("nope"));
+  EXPECT_THAT(through(Get(ClosedPort())), StartsWith("HTTP/1.1 502 "));
+  // One client connection stays open (keep-alive, nothing sent yet).
+  net::Socket idle = Dial(proxy.port);
+
+  std::string text = WaitForMetrics(proxy.admin_port, {
+      "cachingproxy_requests_total{code=\"200\"} 3",
+      "cachingproxy_requests_total{code=\"404\"} 1",
+      "cachingproxy_requests_total{code=\"502\"} 1",
+      "cachingproxy_request_duration_seconds_count 5",
+      "cachingproxy_request_duration_seconds_bucket{le=\"+Inf\"} 5",
+      "cachingproxy_upstream_errors_total{kind=\"connect\"} 1",
+      "cachingproxy_upstream_errors_total{kind=\"timeout\"} 0",
+      absl::StrCat("cachingproxy_client_received_bytes_total ", client_in),
+      absl::StrCat("cachingproxy_client_sent_bytes_total ", client_out),
+      absl::StrCat("cachingproxy_upstream_received_bytes_total ",
+                   3 * std::string(kOk).size() + std::string(kNotFound).size()),
+      "cachingproxy_client_connections_accepted_total 6",
+      "cachingproxy_client_connections 1",
+  });
+  EXPECT_THAT(text, AllOf(StartsWith("HTTP/1.1 200 OK\r\n"),
+                          HasSubstr("Content-Type: text/plain; version=0.0.4"),
+                          HasSubstr("# TYPE cachingproxy_request_duration_seconds histogram\n"),
+                          HasSubstr("cachingproxy_request_duration_seconds_sum "),
+                          HasSubstr("# TYPE cachingproxy_client_connections gauge\n")));
+  for (const char* line : {"cachingproxy_requests_total{code=\"200\"} 3\n",
+                           "cachingproxy_requests_total{code=\"404\"} 1\n",
+                           "cachingproxy_requests_total{code=\"502\"} 1\n",
+                           "cachingproxy_upstream_errors_total{kind=\"connect\"} 1\n",
+                           "cachingproxy_request_duration_seconds_count 5\n",
+                           "cachingproxy_client_connections 1\n"}) {
+    EXPECT_THAT(text, HasSubstr(line));
+  }
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("cachingproxy_client_sent_bytes_total ", client_out, "\n")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("cachingproxy_client_received_bytes_total ", client_in, "\n")));
+  EXPECT_THAT(text, Not(HasSubstr("code=\"500\"")));
+
+  EXPECT_THAT(Exchange(proxy.admin_port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"),
+              AllOf(StartsWith("HTTP/1.1 200 OK\r\n"), EndsWith("\r\n\r\nok\n")));
+  EXPECT_THAT(Exchange(proxy.admin_port, "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 404 Not Found\r\n"));
+  // The admin port serves no proxy traffic, and the proxy port no metrics.
+  EXPECT_THAT(Exchange(proxy.admin_port, Get(origin->port(), "/ok")),
+              StartsWith("HTTP/1.1 404 Not Found\r\n"));
+  EXPECT_THAT(Exchange(proxy.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  EXPECT_EQ(origin->requests().size(), 4u);
+}
+
 TEST(ProxyTest, HelpListsFlagsWithDefaults) {
   ASSERT_OK_AND_ASSIGN(ProcessResult r, testing_util::RunProcess(
       testing_util::Runfile("proxy/cachingproxy"), {"--helpon=proxy_main"}));
   std::string all = r.out + r.err;
   EXPECT_THAT(all, AllOf(HasSubstr("-listen"), HasSubstr("default: \"127.0.0.1:8080\""),
-                         HasSubstr("-upstream_timeout"), HasSubstr("-connect_ports")));
+                         HasSubstr("-upstream_timeout"), HasSubstr("-connect_ports"),
+                         HasSubstr("-admin_listen"), HasSubstr("/metrics")));
 }
 
 }  // namespace

@@ -44,6 +44,9 @@ struct ProxyOptions {
   size_t buffer_size = 256 * 1024;  // per direction per connection
   // numeric_only: resolve only IP literals and "localhost" (no getaddrinfo).
   bool numeric_only = false;
+  // admin_listen is where GET /metrics and /health are served (keep it on loopback); nullopt:
+  // no admin listener.
+  std::optional<net::Address> admin_listen;
   std::string pseudonym = "cachingproxy";  // in Via, and for loop detection
   // access_log receives one line per request; not owned; may be null.
   AccessLog* access_log = nullptr;

@@ -4,10 +4,12 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
 #include "gflags/gflags.h"
+#include "lib/net/address.h"
 #include "proxy/access_log.h"
 #include "proxy/config.h"
 #include "proxy/server.h"
@@ -33,6 +35,9 @@ DEFINE_string(upstream_idle_timeout, kDefaults.upstream_idle_timeout, "Idle pool
 DEFINE_int32(upstream_pool_size, kDefaults.upstream_pool_size, "Idle upstream connections kept per origin per worker");
 DEFINE_int32(buffer_size, kDefaults.buffer_size, "Bytes buffered per direction per connection (backpressure beyond)");
 DEFINE_string(resolver, kDefaults.resolver, "Name resolution: system (getaddrinfo) or numeric (IP literals and localhost only)");
+DEFINE_string(admin_listen, kDefaults.admin_listen,
+              "Admin listener for GET /metrics (Prometheus) and /health, e.g. 127.0.0.1:9090 "
+              "(keep it on loopback; port 0 picks one; empty: none)");
 DEFINE_string(access_log, "", "Access log file (Combined Log Format + cache status + upstream time); empty: stderr. SIGHUP reopens it");
 DEFINE_string(shutdown_grace, "10s", "On SIGTERM/SIGINT, time in-flight requests get to finish");
 
@@ -59,6 +64,7 @@ int main(int argc, char** argv) {
   v.upstream_pool_size = FLAGS_upstream_pool_size;
   v.buffer_size = FLAGS_buffer_size;
   v.resolver = FLAGS_resolver;
+  v.admin_listen = FLAGS_admin_listen;
   absl::StatusOr<proxy::ProxyOptions> options = proxy::BuildOptions(v);
   absl::Duration grace;
   if (options.ok() && (!absl::ParseDuration(FLAGS_shutdown_grace, &grace) ||
@@ -88,6 +94,9 @@ int main(int argc, char** argv) {
   if (!server.ok()) {
     std::fprintf(stderr, "cachingproxy: %s\n", std::string(server.status().message()).c_str());
     return 1;
+  }
+  if (std::optional<net::Address> admin = (*server)->admin_address()) {
+    std::fprintf(stderr, "cachingproxy admin listening on %s\n", admin->ToString().c_str());
   }
   std::fprintf(stderr, "cachingproxy listening on %s\n",
                (*server)->address().ToString().c_str());

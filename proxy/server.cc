@@ -22,11 +22,12 @@ class Worker {
  public:
   static absl::StatusOr<std::unique_ptr<Worker>> Create(const ProxyOptions* options,
                                                         net::Socket listener,
-                                                        std::atomic<int>* connections) {
+                                                        std::atomic<int>* connections,
+                                                        WorkerMetrics* metrics) {
     ASSIGN_OR_RETURN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
     RETURN_IF_ERROR(listener.SetNonBlocking(true));
     return std::unique_ptr<Worker>(
-        new Worker(options, std::move(loop), std::move(listener), connections));
+        new Worker(options, std::move(loop), std::move(listener), connections, metrics));
   }
 
   ~Worker() {
@@ -64,11 +65,12 @@ class Worker {
 
  private:
   Worker(const ProxyOptions* options, std::unique_ptr<net::EventLoop> loop, net::Socket listener,
-         std::atomic<int>* connections)
+         std::atomic<int>* connections, WorkerMetrics* metrics)
       : options_(options),
         loop_(std::move(loop)),
         listener_(std::move(listener)),
         connections_(connections),
+        metrics_(metrics),
         scratch_(64 * 1024) {
     pool_ = std::make_unique<UpstreamPool>(loop_.get(), options->upstream_pool_size,
                                            options->upstream_idle_timeout);
@@ -79,10 +81,14 @@ class Worker {
     ctx_.pool = pool_.get();
     ctx_.resolver = resolver_.get();
     ctx_.scratch = &scratch_;
+    ctx_.metrics = metrics_;
     ctx_.release = [this](uint64_t id) {
       // Destroyed later: the connection may still be on the stack.
       loop_->Post([this, id] {
-        if (conns_.erase(id) > 0) connections_->fetch_sub(1);
+        if (conns_.erase(id) > 0) {
+          connections_->fetch_sub(1);
+          WorkerMetrics::Add(metrics_->connections_closed, 1);
+        }
         MaybeStop();
       });
     };
@@ -107,6 +113,7 @@ class Worker {
         Refuse(sock, peer, 503, "too many connections");
         continue;
       }
+      WorkerMetrics::Add(metrics_->connections_accepted, 1);
       uint64_t id = next_id_++;
       auto conn = std::make_unique<ClientConnection>(&ctx_, id, std::move(sock), peer);
       ClientConnection* c = conn.get();
@@ -120,6 +127,7 @@ class Worker {
   void Refuse(net::Socket& sock, const net::Address& peer, int status, absl::string_view why) {
     sock.Write(ErrorResponse(status, why, options_->pseudonym)).IgnoreError();
     ::shutdown(sock.fd(), SHUT_WR);
+    metrics_->CountRequest(status, absl::ZeroDuration());
     if (options_->access_log != nullptr) {
       AccessEntry e;
       e.client_ip = peer.IpString();
@@ -134,6 +142,7 @@ class Worker {
   std::unique_ptr<net::EventLoop> loop_;
   net::Socket listener_;
   std::atomic<int>* connections_;
+  WorkerMetrics* metrics_;
   std::vector<char> scratch_;
   std::unique_ptr<UpstreamPool> pool_;
   std::unique_ptr<Resolver> resolver_;
@@ -154,15 +163,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ProxyOptions& option
       ASSIGN_OR_RETURN(addr, listener.LocalAddress());
       server->address_ = addr;
     }
+    server->metrics_.push_back(std::make_unique<WorkerMetrics>());
     ASSIGN_OR_RETURN(std::unique_ptr<Worker> w,
                      Worker::Create(&server->options_, std::move(listener),
-                                    &server->connections_));
+                                    &server->connections_, server->metrics_.back().get()));
     server->workers_.push_back(std::move(w));
+  }
+  if (options.admin_listen.has_value()) {
+    ASSIGN_OR_RETURN(server->admin_,
+                     AdminServer::Start(*options.admin_listen,
+                                        [s = server.get()] { return s->RenderMetrics(); }));
   }
   for (auto& w : server->workers_) {
     server->threads_.emplace_back([w = w.get()] { w->Run(); });
   }
   return server;
+}
+
+std::optional<net::Address> Server::admin_address() const {
+  if (admin_ == nullptr) return std::nullopt;
+  return admin_->address();
+}
+
+std::string Server::RenderMetrics() const {
+  std::vector<const WorkerMetrics*> all;
+  for (const auto& m : metrics_) all.push_back(m.get());
+  return RenderPrometheus(all);
 }
 
 void Server::Shutdown(absl::Duration grace) {
@@ -173,6 +199,7 @@ void Server::Shutdown(absl::Duration grace) {
 }
 
 Server::~Server() {
+  admin_.reset();
   Shutdown(absl::ZeroDuration());
   workers_.clear();
 }

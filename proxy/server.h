@@ -5,6 +5,7 @@
 //   proxy::ProxyOptions o;                       // see options.h
 //   ASSIGN_OR_RETURN(std::unique_ptr<proxy::Server> server, proxy::Server::Start(o));
 //   std::cerr << "listening on " << server->address().ToString() << "\n";
+//   if (server->admin_address()) ...             // GET /metrics, /health (o.admin_listen)
 //   ... wait for SIGTERM ...
 //   server->Shutdown(absl::Seconds(10));        // stop accepting, finish in-flight requests
 #ifndef PROXY_SERVER_H_
@@ -12,12 +13,16 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/net/address.h"
+#include "proxy/admin.h"
+#include "proxy/metrics.h"
 #include "proxy/options.h"
 
 namespace proxy {
@@ -26,8 +31,9 @@ class Worker;
 
 class Server {
  public:
-  // Start binds the listeners (all on the port the first one got, for port 0) and starts the
-  // workers. `options` is copied; options.access_log must outlive the Server.
+  // Start binds the listeners (all on the port the first one got, for port 0) and the admin
+  // listener (when options.admin_listen is set), and starts the workers. `options` is copied;
+  // options.access_log must outlive the Server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ProxyOptions& options);
   // The destructor shuts down with no grace (open connections are closed).
   ~Server();
@@ -36,6 +42,12 @@ class Server {
 
   // address returns where the server listens (the real port when started with port 0).
   const net::Address& address() const { return address_; }
+  // admin_address returns where the admin listener is (real port), or nullopt without one.
+  std::optional<net::Address> admin_address() const;
+
+  // RenderMetrics sums every worker's counters in the Prometheus text format (what the admin
+  // listener's /metrics serves). Thread-safe.
+  std::string RenderMetrics() const;
 
   // Shutdown stops accepting, lets requests in flight finish for up to `grace`, then closes
   // what is left and joins the workers. Idempotent. Thread-safe.
@@ -47,9 +59,11 @@ class Server {
   ProxyOptions options_;
   net::Address address_;
   std::atomic<int> connections_{0};
+  std::vector<std::unique_ptr<WorkerMetrics>> metrics_;  // one per worker, outlive them
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> shut_down_{false};
+  std::unique_ptr<AdminServer> admin_;  // destroyed first: it reads metrics_
 };
 
 }  // namespace proxy

@@ -18,18 +18,26 @@ void UpstreamPool::Clear() {
   idle_.clear();
 }
 
-std::optional<net::Socket> UpstreamPool::Take(const std::string& key) {
+std::optional<net::Socket> UpstreamPool::Take(const std::string& key, uint32_t events,
+                                              net::EventLoop::FdCallback cb) {
   auto it = idle_.find(key);
   if (it == idle_.end() || it->second.empty()) return std::nullopt;
   Idle idle = std::move(it->second.back());
   it->second.pop_back();
   if (it->second.empty()) idle_.erase(it);
-  Release(idle);
+  loop_->Cancel(idle.timer);
+  if (!loop_->Watch(idle.sock.fd(), events, std::move(cb)).ok()) {
+    loop_->Unwatch(idle.sock.fd());
+    return std::nullopt;
+  }
   return std::move(idle.sock);
 }
 
 void UpstreamPool::Put(const std::string& key, net::Socket sock) {
-  if (per_origin_ == 0) return;
+  if (per_origin_ == 0) {
+    loop_->Unwatch(sock.fd());
+    return;
+  }
   std::deque<Idle>& list = idle_[key];
   if (list.size() >= per_origin_) {
     Release(list.front());
@@ -39,6 +47,7 @@ void UpstreamPool::Put(const std::string& key, net::Socket sock) {
   // Readable while idle means the origin closed (or misbehaved): either way it is unusable.
   if (!loop_->Watch(fd, net::EventLoop::kReadable, [this, key, fd](uint32_t) { Drop(key, fd); })
            .ok()) {
+    loop_->Unwatch(fd);
     return;
   }
   Idle idle;

@@ -1,9 +1,14 @@
 // upstream_pool.h: idle keep-alive connections to origins, per worker (single-threaded).
 //
 //   proxy::UpstreamPool pool(loop, /*per_origin=*/16, absl::Seconds(30));
-//   if (std::optional<net::Socket> s = pool.Take("127.0.0.1:8081")) { /* reuse */ }
-//   ... after a complete, reusable response:
+//   if (std::optional<net::Socket> s = pool.Take("127.0.0.1:8081", net::EventLoop::kReadable, cb)) {
+//     /* reuse: already watched with cb */
+//   }
+//   ... after a complete, reusable response (still watched or not):
 //   pool.Put("127.0.0.1:8081", std::move(sock));
+//
+// A connection stays registered with the loop across Put and Take (its callback is swapped
+// with one epoll_ctl MOD), so reuse costs no epoll DEL/ADD pair per request.
 //
 // An idle connection is dropped when the origin closes it (or sends anything unasked), after
 // `idle_timeout`, or when a newer one pushes it out of its origin's `per_origin` slots.
@@ -30,10 +35,13 @@ class UpstreamPool {
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
 
-  // Take returns the most recently used idle connection to `key` ("host:port"), unwatched,
-  // or nullopt.
-  std::optional<net::Socket> Take(const std::string& key);
-  // Put parks `sock` (connected, non-blocking, not watched) as idle for `key`.
+  // Take returns the most recently used idle connection to `key` ("host:port"), now watched
+  // for `events` with `cb`, or nullopt. The caller owns it and must Unwatch it before closing
+  // it (or hand it back with Put).
+  std::optional<net::Socket> Take(const std::string& key, uint32_t events,
+                                  net::EventLoop::FdCallback cb);
+  // Put parks `sock` (connected, non-blocking; watched by this loop or not) as idle for `key`.
+  // What it does not keep it unwatches and closes.
   void Put(const std::string& key, net::Socket sock);
   // size returns the number of idle connections.
   size_t size() const;

@@ -37,10 +37,35 @@ TEST(UpstreamPoolTest, TakeReturnsNewestAndHonoursThePerOriginLimit) {
   pool.Put("o:1", std::move(b));
   pool.Put("o:1", std::move(c));  // pushes out a
   EXPECT_EQ(pool.size(), 2u);
-  EXPECT_FALSE(pool.Take("other:1").has_value());
-  EXPECT_EQ(pool.Take("o:1")->fd(), c_fd);
-  EXPECT_EQ(pool.Take("o:1")->fd(), b_fd);
-  EXPECT_FALSE(pool.Take("o:1").has_value());
+  auto take = [&] { return pool.Take("o:1", net::EventLoop::kReadable, [](uint32_t) {}); };
+  EXPECT_FALSE(pool.Take("other:1", net::EventLoop::kReadable, [](uint32_t) {}).has_value());
+  std::optional<net::Socket> got = take();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->fd(), c_fd);
+  loop->Unwatch(got->fd());
+  got = take();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->fd(), b_fd);
+  loop->Unwatch(got->fd());
+  EXPECT_FALSE(take().has_value());
+}
+
+TEST(UpstreamPoolTest, TakenConnectionIsWatchedWithTheCallersCallback) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
+  UpstreamPool pool(loop.get(), 2, absl::Seconds(30));
+  auto [a, a_peer] = Pair();
+  // Put accepts a socket that is still watched (by its previous user).
+  ASSERT_THAT(loop->Watch(a.fd(), net::EventLoop::kReadable, [](uint32_t) { FAIL(); }),
+              testing_util::IsOk());
+  pool.Put("o:1", std::move(a));
+  int calls = 0;
+  std::optional<net::Socket> got =
+      pool.Take("o:1", net::EventLoop::kReadable, [&calls](uint32_t) { ++calls; });
+  ASSERT_TRUE(got.has_value());
+  ASSERT_TRUE(a_peer.WriteAll("x").ok());
+  Spin(loop.get(), absl::Milliseconds(50));
+  EXPECT_GT(calls, 0);
+  loop->Unwatch(got->fd());
 }
 
 TEST(UpstreamPoolTest, DropsConnectionsTheOriginClosesAndIdleOnes) {

@@ -54,8 +54,10 @@ ClientConnection::~ClientConnection() {
 
 void ClientConnection::Start() {
   client_.SetNoDelay(true).IgnoreError();
-  absl::Status s = ctx_->loop->Watch(client_.fd(), EventLoop::kReadable,
-                                     [this](uint32_t) { Drive(); });
+  absl::Status s = ctx_->loop->Watch(client_.fd(), EventLoop::kReadable, [this](uint32_t) {
+    client_ready_ = true;
+    Drive();
+  });
   if (!s.ok()) {
     Close();
     return;
@@ -124,7 +126,7 @@ void ClientConnection::UpdateInterest() {
 
 bool ClientConnection::ReadClient() {
   if (phase_ == Phase::kTunnel || phase_ == Phase::kClosing || phase_ == Phase::kClosed ||
-      client_eof_ || in_.size() >= opt_.buffer_size) {
+      client_eof_ || !client_ready_ || in_.size() >= opt_.buffer_size) {
     return false;
   }
   std::vector<char>& buf = *ctx_->scratch;
@@ -134,11 +136,14 @@ bool ClientConnection::ReadClient() {
     Abort();
     return false;
   }
+  // A short read drained the socket; level-triggered epoll reports anything newer.
+  client_ready_ = *n != net::kWouldBlock && *n == room;
   if (*n == net::kWouldBlock) return false;
   if (*n == 0) {
     client_eof_ = true;
     return true;
   }
+  WorkerMetrics::Add(ctx_->metrics->client_received_bytes, *n);
   if (phase_ == Phase::kHead && in_.empty() && head_timer_idle_) ArmHeadTimer(/*idle=*/false);
   in_.append(buf.data(), *n);
   return true;
@@ -152,24 +157,27 @@ bool ClientConnection::WriteClient() {
     return false;
   }
   if (*n == net::kWouldBlock) return false;
+  WorkerMetrics::Add(ctx_->metrics->client_sent_bytes, *n);
   out_.erase(0, *n);
   return *n > 0;
 }
 
 bool ClientConnection::ReadUpstream() {
-  if (phase_ != Phase::kExchange || !upstream_.valid() || up_eof_ ||
+  if (phase_ != Phase::kExchange || !upstream_.valid() || up_eof_ || !upstream_ready_ ||
       up_in_.size() >= opt_.buffer_size || out_.size() >= opt_.buffer_size) {
     return false;
   }
   std::vector<char>& buf = *ctx_->scratch;
   size_t room = std::min(buf.size(), opt_.buffer_size - up_in_.size());
   absl::StatusOr<size_t> n = upstream_.Read(absl::MakeSpan(buf.data(), room));
+  upstream_ready_ = n.ok() && *n != net::kWouldBlock && *n == room;
   if (n.ok() && *n == net::kWouldBlock) return false;
   ArmUpstreamTimer();
   if (!n.ok() || *n == 0) {
     up_eof_ = true;  // a reset counts as an early end: what arrived is still delivered
     return true;
   }
+  WorkerMetrics::Add(ctx_->metrics->upstream_received_bytes, *n);
   up_in_.append(buf.data(), *n);
   return true;
 }
@@ -181,10 +189,11 @@ bool ClientConnection::WriteUpstream() {
   }
   absl::StatusOr<size_t> n = upstream_.Write(up_out_);
   if (!n.ok()) {
-    UpstreamFailed(absl::StrCat("upstream write: ", n.status().message()));
+    UpstreamFailed(absl::StrCat("upstream write: ", n.status().message()), UpstreamError::kWrite);
     return true;
   }
   if (*n == net::kWouldBlock) return false;
+  WorkerMetrics::Add(ctx_->metrics->upstream_sent_bytes, *n);
   up_out_.erase(0, *n);
   return *n > 0;
 }
@@ -314,7 +323,9 @@ bool ClientConnection::MoveRequestBody() {
 void ClientConnection::FetchUpstream(bool allow_pooled) {
   if (!upstream_start_.has_value()) upstream_start_ = absl::Now();
   if (allow_pooled) {
-    if (std::optional<net::Socket> s = ctx_->pool->Take(route_.origin.Key())) {
+    if (std::optional<net::Socket> s =
+            ctx_->pool->Take(route_.origin.Key(), EventLoop::kReadable,
+                             [this](uint32_t events) { OnUpstreamEvent(events); })) {
       AttachUpstream(*std::move(s), /*reused=*/true);
       return;
     }
@@ -331,7 +342,7 @@ void ClientConnection::FetchUpstream(bool allow_pooled) {
 
 void ClientConnection::OnResolved(absl::StatusOr<std::vector<net::Address>> addrs) {
   if (!addrs.ok()) {
-    Fail(502, addrs.status().message());
+    FailUpstream(UpstreamError::kResolve, addrs.status().message());
   } else {
     addrs_ = *std::move(addrs);
     next_addr_ = 0;
@@ -369,7 +380,8 @@ void ClientConnection::ConnectNext() {
     }
     connect_error_ = s.status();
   }
-  Fail(502, absl::StrCat("upstream ", route_.origin.Key(), ": ", connect_error_.message()));
+  FailUpstream(UpstreamError::kConnect,
+               absl::StrCat("upstream ", route_.origin.Key(), ": ", connect_error_.message()));
 }
 
 void ClientConnection::OnConnected() {
@@ -386,16 +398,26 @@ void ClientConnection::OnConnected() {
   AttachUpstream(std::move(upstream_), /*reused=*/false);
 }
 
+void ClientConnection::OnUpstreamEvent(uint32_t events) {
+  upstream_ready_ = true;
+  Drive();
+}
+
 void ClientConnection::AttachUpstream(net::Socket sock, bool reused) {
   upstream_ = std::move(sock);
   upstream_reused_ = reused;
-  upstream_.SetNoDelay(true).IgnoreError();
-  upstream_interest_ = EventLoop::kReadable | EventLoop::kWritable;
-  absl::Status w = ctx_->loop->Watch(upstream_.fd(), upstream_interest_,
-                                     [this](uint32_t) { Drive(); });
-  if (!w.ok()) {
-    upstream_.Close();
-    return Fail(502, w.message());
+  upstream_ready_ = false;  // nothing is asked yet; its event says when the answer comes
+  // A pooled connection is watched for kReadable only: the request is written at once, and
+  // UpdateInterest asks for kWritable only if that write does not finish.
+  upstream_interest_ = reused ? EventLoop::kReadable : EventLoop::kReadable | EventLoop::kWritable;
+  if (!reused) {
+    upstream_.SetNoDelay(true).IgnoreError();
+    absl::Status w = ctx_->loop->Watch(upstream_.fd(), upstream_interest_,
+                                       [this](uint32_t events) { OnUpstreamEvent(events); });
+    if (!w.ok()) {
+      upstream_.Close();
+      return Fail(502, w.message());
+    }
   }
   ArmUpstreamTimer();
   if (route_.kind == Route::kConnect) {
@@ -415,51 +437,65 @@ void ClientConnection::DropUpstream() {
   upstream_interest_ = 0;
 }
 
-void ClientConnection::UpstreamFailed(absl::string_view why) {
-  if (resp_head_done_) return Abort();  // the client already has part of the response
-  bool can_retry = upstream_reused_ && !retried_ && up_in_.empty() &&
+void ClientConnection::UpstreamFailed(absl::string_view why, UpstreamError kind) {
+  bool can_retry = !resp_head_done_ && upstream_reused_ && !retried_ && up_in_.empty() &&
                    req_framing_.kind == http::BodyFraming::kNone;
+  if (!can_retry) return FailUpstream(kind, why);
+  // A pooled connection the origin closed just as we reused it: try once on a new one.
+  ctx_->metrics->CountUpstreamError(UpstreamError::kPooledClosed);
   DropUpstream();
-  if (can_retry) {
-    // A pooled connection the origin closed just as we reused it: try once on a new one.
-    retried_ = true;
-    up_eof_ = false;
-    up_out_ = upstream_head_;
-    FetchUpstream(/*allow_pooled=*/false);
-    return;
-  }
-  Fail(502, why);
+  retried_ = true;
+  up_eof_ = false;
+  up_out_ = upstream_head_;
+  FetchUpstream(/*allow_pooled=*/false);
+}
+
+void ClientConnection::FailUpstream(UpstreamError kind, absl::string_view why) {
+  ctx_->metrics->CountUpstreamError(kind);
+  Fail(502, why);  // aborts instead when the client already has part of the response
 }
 
 // --- responses -----------------------------------------------------------------------------
 
 bool ClientConnection::HandleUpstreamInput() {
   if (phase_ != Phase::kExchange) return false;
-  if (!resp_head_done_) return ParseResponseHead();
+  if (!resp_head_done_) {
+    bool progress = ParseResponseHead();
+    // Move the body that came with the head at once, so both go out in one write.
+    if (!resp_head_done_ || phase_ != Phase::kExchange) return progress;
+    MoveResponseBody();
+    return true;
+  }
   return MoveResponseBody();
 }
 
 bool ClientConnection::ParseResponseHead() {
   if (up_in_.empty()) {
-    if (up_eof_) UpstreamFailed("upstream closed the connection before responding");
+    if (up_eof_) {
+      UpstreamFailed("upstream closed the connection before responding", UpstreamError::kClosed);
+    }
     return up_eof_;
   }
   absl::StatusOr<size_t> consumed =
       http::ParseResponseHead(up_in_, resp_prev_len_, opt_.limits, &resp_);
   if (!consumed.ok()) {
-    Fail(502, absl::StrCat("upstream response: ", consumed.status().message()));
+    FailUpstream(UpstreamError::kBadResponse,
+                 absl::StrCat("upstream response: ", consumed.status().message()));
     return true;
   }
   if (*consumed == 0) {
     resp_prev_len_ = up_in_.size();
-    if (up_eof_) Fail(502, "upstream closed the connection inside the response head");
+    if (up_eof_) {
+      FailUpstream(UpstreamError::kClosed, "upstream closed the connection inside the response head");
+    }
     return up_eof_;
   }
   up_in_.erase(0, *consumed);
   resp_prev_len_ = 0;
   if (resp_.status < 200) {
     if (resp_.status == 101) {
-      Fail(502, "upstream switched protocols, which this proxy did not ask for");
+      FailUpstream(UpstreamError::kBadResponse,
+                   "upstream switched protocols, which this proxy did not ask for");
       return true;
     }
     if (client_minor_ >= 1) {  // e.g. 100 Continue; never to an HTTP/1.0 client
@@ -472,7 +508,8 @@ bool ClientConnection::ParseResponseHead() {
   }
   absl::StatusOr<http::BodyFraming> framing = http::ResponseBodyFraming(req_.method, resp_);
   if (!framing.ok()) {
-    Fail(502, absl::StrCat("upstream response: ", framing.status().message()));
+    FailUpstream(UpstreamError::kBadResponse,
+                 absl::StrCat("upstream response: ", framing.status().message()));
     return true;
   }
   resp_framing_ = *framing;
@@ -512,6 +549,7 @@ bool ClientConnection::MoveResponseBody() {
           plan_.dechunk ? resp_chunked_->Decode(in, &out_)
                         : resp_chunked_->Decode(in, [](absl::string_view) {});
       if (!n.ok()) {
+        ctx_->metrics->CountUpstreamError(UpstreamError::kBadResponse);
         Abort();
         return true;
       }
@@ -534,6 +572,7 @@ bool ClientConnection::MoveResponseBody() {
   }
   if (up_eof_ && up_in_.empty()) {
     // The origin died mid-response: the client sees the connection close, never a hang.
+    ctx_->metrics->CountUpstreamError(UpstreamError::kClosed);
     Abort();
     return true;
   }
@@ -547,8 +586,7 @@ void ClientConnection::FinishExchange() {
   bool reusable = upstream_reusable_ && !up_eof_ && up_in_.empty() && up_out_.empty() &&
                   req_body_done_ && !ctx_->draining;
   if (reusable) {
-    ctx_->loop->Unwatch(upstream_.fd());
-    upstream_interest_ = 0;
+    upstream_interest_ = 0;  // the pool re-watches it (still registered: no epoll DEL/ADD)
     ctx_->pool->Put(route_.origin.Key(), std::move(upstream_));
     upstream_ = net::Socket();
   } else {
@@ -632,6 +670,13 @@ void ClientConnection::Abort() {
 void ClientConnection::Close() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
+  if (relay_ != nullptr) {
+    WorkerMetrics& m = *ctx_->metrics;
+    WorkerMetrics::Add(m.client_received_bytes, relay_->bytes(0));
+    WorkerMetrics::Add(m.upstream_sent_bytes, relay_->bytes(0));
+    WorkerMetrics::Add(m.upstream_received_bytes, relay_->bytes(1));
+    WorkerMetrics::Add(m.client_sent_bytes, relay_->bytes(1));
+  }
   relay_.reset();
   ctx_->loop->Cancel(head_timer_);
   ctx_->loop->Cancel(upstream_timer_);
@@ -652,9 +697,11 @@ void ClientConnection::NewEntry() {
 }
 
 void ClientConnection::Log(int status) {
-  if (opt_.access_log == nullptr || logged_) return;
+  if (logged_) return;
   logged_ = true;
   entry_.status = status;
+  ctx_->metrics->CountRequest(status, absl::Now() - entry_.time);
+  if (opt_.access_log == nullptr) return;
   if (entry_.request_line.empty()) entry_.request_line = "-";
   if (upstream_start_.has_value()) entry_.upstream_time = absl::Now() - *upstream_start_;
   opt_.access_log->Write(FormatAccessLine(entry_));
@@ -683,6 +730,7 @@ void ClientConnection::ArmUpstreamTimer() {
   upstream_timer_ = ctx_->loop->RunAfter(opt_.upstream_timeout, [this] {
     upstream_timer_ = 0;
     if (phase_ == Phase::kClosed || phase_ == Phase::kTunnel) return;
+    ctx_->metrics->CountUpstreamError(UpstreamError::kTimeout);
     Fail(504, absl::StrCat("upstream ", route_.origin.Key(), " did not answer within ",
                            absl::FormatDuration(opt_.upstream_timeout)));
     Drive();

@@ -28,6 +28,7 @@
 #include "lib/net/socket.h"
 #include "proxy/access_log.h"
 #include "proxy/forwarding.h"
+#include "proxy/metrics.h"
 #include "proxy/options.h"
 #include "proxy/resolver.h"
 #include "proxy/upstream_pool.h"
@@ -41,6 +42,8 @@ struct WorkerContext {
   const ProxyOptions* options = nullptr;
   UpstreamPool* pool = nullptr;
   Resolver* resolver = nullptr;
+  // metrics are this worker's counters (written only on the loop thread).
+  WorkerMetrics* metrics = nullptr;
   // scratch is a read buffer shared by the worker's connections.
   std::vector<char>* scratch = nullptr;
   // release is called (once) after a connection closed; the worker destroys it later.
@@ -86,12 +89,17 @@ class ClientConnection {
   void OnResolved(absl::StatusOr<std::vector<net::Address>> addrs);
   void ConnectNext();
   void OnConnected();
+  // AttachUpstream starts the exchange on `sock`: a new connection (watched here) or a pooled
+  // one (`reused`: already watched with OnUpstreamEvent by UpstreamPool::Take).
   void AttachUpstream(net::Socket sock, bool reused);
+  void OnUpstreamEvent(uint32_t events);
   bool ParseResponseHead();
   bool MoveRequestBody();
   bool MoveResponseBody();
   void FinishExchange();
-  void UpstreamFailed(absl::string_view why);
+  void UpstreamFailed(absl::string_view why, UpstreamError kind);
+  // UpstreamError counts `kind` and answers 502 with `why` (or aborts mid-response).
+  void FailUpstream(UpstreamError kind, absl::string_view why);
   void StartTunnel();
   void Fail(int status, absl::string_view detail);
   void Abort();
@@ -117,6 +125,10 @@ class ClientConnection {
   std::string out_;  // to write to the client
   size_t prev_len_ = 0;
   bool client_eof_ = false;
+  // client_ready_/upstream_ready_: the socket may have bytes to read (set by its event, cleared
+  // by a read that drained it), so a pass of Drive does not pay a read that would block.
+  bool client_ready_ = true;
+  bool upstream_ready_ = false;
   uint32_t client_interest_ = 0;
   net::EventLoop::TimerId head_timer_ = 0;
   bool head_timer_idle_ = false;

@@ -65,22 +65,27 @@ size_t RequestLength(const std::string& buf, Framing framing) {
 absl::StatusOr<std::unique_ptr<TcpReplayServer>> TcpReplayServer::Start(
     std::vector<std::string> responses, const TcpReplayOptions& options) {
   size_t count = responses.size();
-  absl::StatusOr<std::unique_ptr<TcpReplayServer>> s = StartWithResponder(
+  return StartImpl(
       [responses = std::move(responses)](const std::string&, size_t i) -> std::optional<std::string> {
         if (i >= responses.size()) return std::nullopt;
         return responses[i];
       },
-      options);
-  if (s.ok()) (*s)->script_size_.store(count);
-  return s;
+      options, count);
 }
 
 absl::StatusOr<std::unique_ptr<TcpReplayServer>> TcpReplayServer::StartWithResponder(
     Responder responder, const TcpReplayOptions& options) {
+  return StartImpl(std::move(responder), options, SIZE_MAX);
+}
+
+absl::StatusOr<std::unique_ptr<TcpReplayServer>> TcpReplayServer::StartImpl(
+    Responder responder, const TcpReplayOptions& options, size_t script_size) {
   signal(SIGPIPE, SIG_IGN);
   auto s = std::unique_ptr<TcpReplayServer>(new TcpReplayServer());
   s->responder_ = std::move(responder);
   s->options_ = options;
+  // Set before the acceptor starts: a connection served first must already see it.
+  s->script_size_ = script_size;
   absl::StatusOr<net::Socket> l = net::Listen(net::Address::Loopback(AF_INET, 0));
   if (!l.ok()) return l.status();
   s->listener_ = *std::move(l);
@@ -159,7 +164,7 @@ void TcpReplayServer::Serve(net::Socket conn) {
     std::optional<std::string> response = responder_(request, index++);
     if (!response.has_value()) break;
     if (!send(*response)) break;
-    if (options_.close_after_last && index >= script_size_.load()) break;
+    if (options_.close_after_last && index >= script_size_) break;
     if (options_.framing == Framing::kNone && !options_.close_after_last) {
       // Server-first: stay open, record whatever the client sends.
       options_.framing = Framing::kAnyBytes;

@@ -74,11 +74,13 @@ class TcpReplayServer {
 
  private:
   TcpReplayServer() = default;
+  static absl::StatusOr<std::unique_ptr<TcpReplayServer>> StartImpl(
+      Responder responder, const TcpReplayOptions& options, size_t script_size);
   void Serve(net::Socket conn);
 
   Responder responder_;
   TcpReplayOptions options_;
-  std::atomic<size_t> script_size_{SIZE_MAX};  // responses in a fixed script
+  size_t script_size_ = SIZE_MAX;  // responses in a fixed script; set before serving
   net::Socket listener_;
   net::Address address_;
   std::thread acceptor_;

@@ -182,26 +182,34 @@ int Run(const Options& o, int out, int err, const std::atomic<bool>* interrupted
       continue;
     }
     absl::Time wake = absl::InfiniteFuture();
+    bool last_round = false;
     if (more_to_send) {
       wake = next_send;
     } else if (!o.deadline) {
       // After the last request: -W (default 10 s) while nothing has answered, else two of the
-      // longest round trips seen, as iputils waits.
+      // longest round trips seen, as iputils waits — but at least 50 ms, because on a busy
+      // machine the kernel may defer even a loopback reply by more than two fast round trips.
       absl::Duration wait_more =
           received > 0 && tmin != INT64_MAX
-              ? std::max(absl::Microseconds(2 * tmax), absl::Milliseconds(1))
+              ? std::max(absl::Microseconds(2 * tmax), absl::Milliseconds(50))
               : linger;
-      if (now >= last_send + wait_more) break;
+      // Past it, look once more without waiting: a reply the kernel queued in time counts even
+      // if this process was slow to get here.
+      last_round = now >= last_send + wait_more;
       wake = last_send + wait_more;
     }
     if (o.deadline) wake = std::min(wake, start + *o.deadline);
-    int timeout_ms = wake == absl::InfiniteFuture()
+    int timeout_ms = last_round ? 0
+                     : wake == absl::InfiniteFuture()
                          ? -1
                          : static_cast<int>(absl::ToInt64Milliseconds(
                                absl::Ceil(std::max(wake - now, absl::ZeroDuration()),
                                           absl::Milliseconds(1))));
     pollfd p = {sock->fd(), POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) continue;  // timeout, or EINTR from SIGINT
+    if (poll(&p, 1, timeout_ms) <= 0) {  // timeout, or EINTR from SIGINT
+      if (last_round) break;
+      continue;
+    }
     while (true) {
       absl::StatusOr<std::optional<icmp::Reply>> r = sock->Receive();
       if (!r.ok()) continue;  // malformed datagram: not ours to report

@@ -101,6 +101,20 @@ std::optional<absl::Time> ExpiresValue(const http::Headers& headers) {
   return first;
 }
 
+// StaleForbidden reports whether response directives forbid serving it stale (RFC 9111
+// §4.2.4; s-maxage implies proxy-revalidate, §5.2.2.10).
+bool StaleForbidden(const CacheControl& resp) {
+  return resp.must_revalidate || resp.proxy_revalidate || resp.s_maxage.has_value();
+}
+
+// WeakTag returns an entity-tag without its weakness prefix, for weak comparison
+// (RFC 9110 §8.8.3.2).
+absl::string_view WeakTag(absl::string_view tag) {
+  tag = absl::StripAsciiWhitespace(tag);
+  if (absl::StartsWith(tag, "W/")) tag.remove_prefix(2);
+  return tag;
+}
+
 bool IsSafeMethod(absl::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE";
 }
@@ -155,6 +169,10 @@ CacheControl ParseCacheControl(const http::Headers& headers) {
       SetDelta(&cc.s_maxage, has_arg, arg, absl::ZeroDuration());
     } else if (name == "min-fresh") {
       SetDelta(&cc.min_fresh, has_arg, arg, std::nullopt);
+    } else if (name == "stale-while-revalidate") {
+      SetDelta(&cc.stale_while_revalidate, has_arg, arg, std::nullopt);
+    } else if (name == "stale-if-error") {
+      SetDelta(&cc.stale_if_error, has_arg, arg, std::nullopt);
     } else if (name == "max-stale") {
       if (has_arg) {
         SetDelta(&cc.max_stale, has_arg, arg, std::nullopt);
@@ -240,12 +258,62 @@ Reuse DecideReuse(const http::Headers& request, const EntryMeta& stored, absl::T
   absl::Duration min_fresh = req.min_fresh.value_or(absl::ZeroDuration());
   if (!must_validate) {
     if (lifetime > age + min_fresh) return Reuse::kFresh;
-    bool stale_allowed = !resp.must_revalidate && !resp.proxy_revalidate &&
-                         !resp.s_maxage.has_value() && req.max_stale.has_value();
+    bool stale_allowed = !StaleForbidden(resp) && req.max_stale.has_value();
     if (stale_allowed && age - lifetime <= *req.max_stale) return Reuse::kFresh;
   }
   if (req.only_if_cached) return Reuse::kGatewayTimeout;
   return HasValidator(stored) ? Reuse::kRevalidate : Reuse::kFetch;
+}
+
+bool IsConditional(const http::Headers& request) {
+  return request.Has("if-none-match") || request.Has("if-modified-since");
+}
+
+bool NotModified(const http::Headers& request, const EntryMeta& stored) {
+  if (request.Has("if-none-match")) {
+    std::optional<absl::string_view> etag = stored.headers.Get("etag");
+    for (absl::string_view member : ListMembers(request, "if-none-match")) {
+      if (member == "*") return true;
+      if (etag.has_value() && WeakTag(member) == WeakTag(*etag)) return true;
+    }
+    return false;
+  }
+  std::optional<absl::string_view> ims = request.Get("if-modified-since");
+  std::optional<absl::Time> since = ims ? ParseHttpDate(*ims) : std::nullopt;
+  if (!since.has_value()) return false;
+  std::optional<absl::string_view> lm = stored.headers.Get("last-modified");
+  std::optional<absl::Time> modified = lm ? ParseHttpDate(*lm) : std::nullopt;
+  return modified.value_or(DateValue(stored)) <= *since;
+}
+
+bool MayServeStaleWhileRevalidating(const http::Headers& request, const EntryMeta& stored,
+                                    absl::Time now) {
+  CacheControl resp = ParseCacheControl(stored.headers);
+  if (!resp.stale_while_revalidate.has_value() || StaleForbidden(resp) || resp.no_cache) {
+    return false;
+  }
+  CacheControl req = ParseCacheControl(request);
+  if (req.no_cache || req.max_age.has_value() || req.min_fresh.has_value() ||
+      (!request.Has("cache-control") && request.HasToken("pragma", "no-cache"))) {
+    return false;
+  }
+  absl::Duration staleness = CurrentAge(stored, now) - FreshnessLifetime(stored);
+  return staleness <= *resp.stale_while_revalidate;
+}
+
+bool MayServeStaleOnError(const http::Headers& request, const EntryMeta& stored, absl::Time now) {
+  CacheControl resp = ParseCacheControl(stored.headers);
+  if (StaleForbidden(resp)) return false;
+  std::optional<absl::Duration> window = resp.stale_if_error;
+  CacheControl req = ParseCacheControl(request);
+  if (req.stale_if_error.has_value()) window = req.stale_if_error;
+  if (!window.has_value()) return false;
+  absl::Duration staleness = CurrentAge(stored, now) - FreshnessLifetime(stored);
+  return staleness <= *window;
+}
+
+bool IsOriginError(int status) {
+  return status == 500 || status == 502 || status == 503 || status == 504;
 }
 
 std::optional<std::vector<VaryValue>> VaryValues(const http::Headers& response,

@@ -51,6 +51,9 @@ struct CacheControl {
   std::optional<absl::Duration> s_maxage;
   std::optional<absl::Duration> min_fresh;
   std::optional<absl::Duration> max_stale;  // InfiniteDuration() when given no argument
+  // RFC 5861 extensions (delta-seconds; an invalid value drops the directive).
+  std::optional<absl::Duration> stale_while_revalidate;
+  std::optional<absl::Duration> stale_if_error;
 };
 
 // ParseCacheControl parses the Cache-Control fields of `headers`.
@@ -99,6 +102,34 @@ enum class Reuse {
 // Cache-Control), max-age, min-fresh, max-stale, only-if-cached; response no-cache,
 // must-revalidate, proxy-revalidate and s-maxage (no stale serving).
 Reuse DecideReuse(const http::Headers& request, const EntryMeta& stored, absl::Time now);
+
+// IsConditional reports whether `request` carries If-None-Match or If-Modified-Since, the
+// preconditions a cache evaluates for GET and HEAD.
+bool IsConditional(const http::Headers& request);
+
+// NotModified evaluates a GET/HEAD request's preconditions against the stored response
+// (RFC 9110 §13.2.2, RFC 9111 §4.3.2): If-None-Match, when present, alone decides (weak
+// comparison; "*" matches); otherwise If-Modified-Since (a valid HTTP-date) matches when
+// Last-Modified — or, lacking it, Date or the time the response was received — is not
+// later. True means the answer is 304 Not Modified.
+bool NotModified(const http::Headers& request, const EntryMeta& stored);
+
+// MayServeStaleWhileRevalidating reports whether a stale stored response may be served at
+// `now` while it is revalidated in the background (RFC 5861 §3): the response's
+// stale-while-revalidate window covers its staleness, nothing forbids serving stale (response
+// no-cache, must-revalidate, proxy-revalidate, s-maxage) and the request does not ask for a
+// fresher answer (no-cache, max-age, min-fresh, Pragma: no-cache).
+bool MayServeStaleWhileRevalidating(const http::Headers& request, const EntryMeta& stored,
+                                    absl::Time now);
+
+// MayServeStaleOnError reports whether the stored response may answer the request when the
+// origin failed (unreachable, or 500, 502, 503, 504) at `now` (RFC 5861 §4): stale-if-error
+// in the response or the request covers its staleness and must-revalidate, proxy-revalidate
+// and s-maxage do not forbid stale use.
+bool MayServeStaleOnError(const http::Headers& request, const EntryMeta& stored, absl::Time now);
+
+// IsOriginError reports whether an origin's `status` counts as an error for stale-if-error.
+bool IsOriginError(int status);
 
 // VaryValues returns the secondary key for a response with `response` headers to a request
 // with `request` headers: each field named by Vary (several fields and lists are merged,

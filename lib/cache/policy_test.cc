@@ -272,6 +272,71 @@ TEST(DecideReuseTest, MustRevalidateProxyRevalidateAndSMaxageForbidStale) {
   }
 }
 
+// --- Preconditions evaluated by the cache ---
+
+TEST(NotModifiedTest, IfNoneMatchWeakComparisonAndStar) {
+  EntryMeta m = Stored({{"ETag", "W/\"v1\""}, {"Last-Modified", kT0Text}});
+  EXPECT_TRUE(IsConditional(H({{"If-None-Match", "\"v1\""}})));
+  EXPECT_FALSE(IsConditional(H({{"If-Match", "\"v1\""}})));
+  EXPECT_TRUE(NotModified(H({{"If-None-Match", "\"v1\""}}), m));
+  EXPECT_TRUE(NotModified(H({{"If-None-Match", "\"x\", W/\"v1\""}}), m));
+  EXPECT_TRUE(NotModified(H({{"If-None-Match", "*"}}), m));
+  EXPECT_FALSE(NotModified(H({{"If-None-Match", "\"v2\""}}), m));
+  // If-None-Match alone decides, even when If-Modified-Since would match.
+  EXPECT_FALSE(NotModified(H({{"If-None-Match", "\"v2\""}, {"If-Modified-Since", kT0Text}}), m));
+  // No ETag stored: only "*" matches.
+  EXPECT_FALSE(NotModified(H({{"If-None-Match", "\"v1\""}}), Stored({})));
+}
+
+TEST(NotModifiedTest, IfModifiedSinceAgainstLastModifiedThenDate) {
+  EntryMeta m = Stored({{"Last-Modified", kT0Text}, {"Date", "Sun, 06 Nov 1994 09:00:00 GMT"}});
+  EXPECT_TRUE(NotModified(H({{"If-Modified-Since", kT0Text}}), m));
+  EXPECT_TRUE(NotModified(H({{"If-Modified-Since", "Sun, 06 Nov 1994 08:50:00 GMT"}}), m));
+  EXPECT_FALSE(NotModified(H({{"If-Modified-Since", "Sun, 06 Nov 1994 08:49:36 GMT"}}), m));
+  EXPECT_FALSE(NotModified(H({{"If-Modified-Since", "yesterday"}}), m));
+  EntryMeta dated = Stored({{"Date", kT0Text}});
+  EXPECT_TRUE(NotModified(H({{"If-Modified-Since", kT0Text}}), dated));
+  EXPECT_FALSE(NotModified(H({{"If-Modified-Since", "Sun, 06 Nov 1994 08:00:00 GMT"}}), dated));
+}
+
+// --- Stale content (RFC 5861) ---
+
+TEST(StaleTest, WhileRevalidateWindow) {
+  EntryMeta m = Stored({{"Date", kT0Text}, {"Cache-Control", "max-age=10, stale-while-revalidate=30"}});
+  EXPECT_TRUE(MayServeStaleWhileRevalidating(H({}), m, kT0 + absl::Seconds(35)));
+  EXPECT_FALSE(MayServeStaleWhileRevalidating(H({}), m, kT0 + absl::Seconds(45)));
+  EXPECT_FALSE(MayServeStaleWhileRevalidating(H({{"Cache-Control", "no-cache"}}), m,
+                                              kT0 + absl::Seconds(20)));
+  EXPECT_FALSE(MayServeStaleWhileRevalidating(H({{"Cache-Control", "max-age=5"}}), m,
+                                              kT0 + absl::Seconds(20)));
+  EXPECT_FALSE(MayServeStaleWhileRevalidating(H({{"Pragma", "no-cache"}}), m, kT0 + absl::Seconds(20)));
+  for (const char* cc : {"max-age=10, stale-while-revalidate=30, must-revalidate",
+                         "s-maxage=10, stale-while-revalidate=30", "max-age=10",
+                         "max-age=10, stale-while-revalidate=x", "no-cache, stale-while-revalidate=30"}) {
+    EXPECT_FALSE(MayServeStaleWhileRevalidating(
+        H({}), Stored({{"Date", kT0Text}, {"Cache-Control", cc}}), kT0 + absl::Seconds(20)))
+        << cc;
+  }
+}
+
+TEST(StaleTest, IfErrorFromResponseOrRequest) {
+  EntryMeta m = Stored({{"Date", kT0Text}, {"Cache-Control", "max-age=10, stale-if-error=60"}});
+  EXPECT_TRUE(MayServeStaleOnError(H({}), m, kT0 + absl::Seconds(69)));  // age 70: 1 s delay
+  EXPECT_FALSE(MayServeStaleOnError(H({}), m, kT0 + absl::Seconds(71)));
+  // The request's own stale-if-error replaces the response's.
+  EXPECT_FALSE(MayServeStaleOnError(H({{"Cache-Control", "stale-if-error=5"}}), m,
+                                    kT0 + absl::Seconds(30)));
+  EntryMeta plain = Stored({{"Date", kT0Text}, {"Cache-Control", "max-age=10"}});
+  EXPECT_FALSE(MayServeStaleOnError(H({}), plain, kT0 + absl::Seconds(20)));
+  EXPECT_TRUE(MayServeStaleOnError(H({{"Cache-Control", "stale-if-error=20"}}), plain,
+                                   kT0 + absl::Seconds(20)));
+  EntryMeta strict =
+      Stored({{"Date", kT0Text}, {"Cache-Control", "max-age=10, stale-if-error=60, Must-Revalidate"}});
+  EXPECT_FALSE(MayServeStaleOnError(H({}), strict, kT0 + absl::Seconds(20)));
+  for (int status : {500, 502, 503, 504}) EXPECT_TRUE(IsOriginError(status)) << status;
+  for (int status : {200, 304, 404, 501}) EXPECT_FALSE(IsOriginError(status)) << status;
+}
+
 // --- Vary ---
 
 TEST(VaryTest, SeveralFieldsAndLists) {

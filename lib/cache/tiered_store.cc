@@ -9,28 +9,47 @@
 namespace cache {
 namespace {
 
-// TeeWriter writes to both tiers; the back tier decides success, the front is best effort
-// (an entry too large for memory still lands on disk).
+// TeeWriter writes to both tiers, each best effort: a tier that fails is dropped (and the
+// back's failure reported), and the entry commits if either tier took it — an entry too large
+// for memory still lands on disk, and a full or unwritable disk still leaves it in memory.
 class TeeWriter : public EntryWriter {
  public:
-  TeeWriter(std::unique_ptr<EntryWriter> front, std::unique_ptr<EntryWriter> back)
-      : front_(std::move(front)), back_(std::move(back)) {}
+  TeeWriter(std::unique_ptr<EntryWriter> front, std::unique_ptr<EntryWriter> back,
+            absl::Status back_error, const TieredStore::ErrorFn* on_back_error)
+      : front_(std::move(front)), back_(std::move(back)), back_error_(std::move(back_error)),
+        on_back_error_(on_back_error) {}
 
   absl::Status Append(absl::string_view chunk) override {
-    RETURN_IF_ERROR(back_->Append(chunk));
+    if (back_ != nullptr) {
+      if (absl::Status s = back_->Append(chunk); !s.ok()) BackFailed(std::move(s));
+    }
     if (front_ != nullptr && !front_->Append(chunk).ok()) front_.reset();
+    if (front_ == nullptr && back_ == nullptr) return back_error_;
     return absl::OkStatus();
   }
 
   absl::Status Commit() override {
-    RETURN_IF_ERROR(back_->Commit());
-    if (front_ != nullptr) front_->Commit().IgnoreError();
-    return absl::OkStatus();
+    if (front_ == nullptr && back_ == nullptr) return back_error_;
+    if (back_ != nullptr) {
+      if (absl::Status s = back_->Commit(); !s.ok()) BackFailed(std::move(s));
+    }
+    absl::Status front = front_ != nullptr ? front_->Commit() : back_error_;
+    front_.reset();
+    if (back_ != nullptr) return absl::OkStatus();
+    return front;
   }
 
  private:
+  void BackFailed(absl::Status s) {
+    back_.reset();
+    if (*on_back_error_ && !absl::IsResourceExhausted(s)) (*on_back_error_)(s);
+    back_error_ = std::move(s);
+  }
+
   std::unique_ptr<EntryWriter> front_;
   std::unique_ptr<EntryWriter> back_;
+  absl::Status back_error_;
+  const TieredStore::ErrorFn* on_back_error_;
 };
 
 }  // namespace
@@ -54,11 +73,18 @@ absl::StatusOr<std::unique_ptr<EntryReader>> TieredStore::Lookup(const CacheKey&
 
 absl::StatusOr<std::unique_ptr<EntryWriter>> TieredStore::Insert(const CacheKey& key,
                                                                  EntryMeta meta) {
-  ASSIGN_OR_RETURN(std::unique_ptr<EntryWriter> back, back_->Insert(key, meta));
+  absl::StatusOr<std::unique_ptr<EntryWriter>> back = back_->Insert(key, meta);
+  if (!back.ok() && on_back_error_ && !absl::IsResourceExhausted(back.status())) {
+    on_back_error_(back.status());
+  }
   // Drop any older copy in front so a failed front insert cannot leave it shadowing the back.
   front_->Remove(key).IgnoreError();
   absl::StatusOr<std::unique_ptr<EntryWriter>> front = front_->Insert(key, std::move(meta));
-  return std::make_unique<TeeWriter>(front.ok() ? std::move(*front) : nullptr, std::move(back));
+  if (!back.ok() && !front.ok()) return back.status();
+  absl::Status back_error = back.ok() ? absl::OkStatus() : back.status();
+  return std::make_unique<TeeWriter>(front.ok() ? std::move(*front) : nullptr,
+                                     back.ok() ? std::move(*back) : nullptr,
+                                     std::move(back_error), &on_back_error_);
 }
 
 absl::Status TieredStore::Remove(const CacheKey& key) {

@@ -2,7 +2,8 @@
 //
 // Inserts go to both tiers; Lookup tries the front, then the back, and promotes a back hit
 // whose body is at most `promote_max_bytes` into the front. Remove and UpdateMeta apply to
-// both tiers.
+// both tiers. A tier that fails an insert (the back: disk full, unwritable) is skipped: the
+// entry commits if either tier took it, and the back's errors go to `on_back_error`.
 //
 //   cache::TieredStore store(std::make_unique<cache::MemoryStore>(),
 //                            *cache::DiskStore::Open({.directory = dir}));
@@ -10,6 +11,7 @@
 #define LIB_CACHE_TIERED_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -22,10 +24,15 @@ namespace cache {
 
 class TieredStore : public Store {
  public:
+  // ErrorFn receives the back tier's insert errors (not ResourceExhausted: an entry larger
+  // than the budget is no fault). It may be called from any thread that inserts.
+  using ErrorFn = std::function<void(const absl::Status&)>;
+
   // TieredStore takes ownership of both tiers.
   TieredStore(std::unique_ptr<MemoryStore> front, std::unique_ptr<Store> back,
-              uint64_t promote_max_bytes = 1 << 20)
-      : front_(std::move(front)), back_(std::move(back)), promote_max_bytes_(promote_max_bytes) {}
+              uint64_t promote_max_bytes = 1 << 20, ErrorFn on_back_error = nullptr)
+      : front_(std::move(front)), back_(std::move(back)), promote_max_bytes_(promote_max_bytes),
+        on_back_error_(std::move(on_back_error)) {}
 
   absl::StatusOr<std::unique_ptr<EntryReader>> Lookup(const CacheKey& key) override;
   absl::StatusOr<std::unique_ptr<EntryWriter>> Insert(const CacheKey& key,
@@ -43,6 +50,7 @@ class TieredStore : public Store {
   std::unique_ptr<MemoryStore> front_;
   std::unique_ptr<Store> back_;
   uint64_t promote_max_bytes_;
+  ErrorFn on_back_error_;
 };
 
 }  // namespace cache

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -88,6 +89,72 @@ TEST_F(TieredStoreTest, RemoveAndUpdateMetaReachBothTiers) {
   ASSERT_THAT(store_->Remove(Key("/a")), IsOk());
   EXPECT_THAT(store_->front().Lookup(Key("/a")), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_->back().Lookup(Key("/a")), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// FullDisk is a back tier whose writes fail as on a full disk: at Insert or at Append.
+class FullDisk : public Store {
+ public:
+  explicit FullDisk(bool fail_insert) : fail_insert_(fail_insert) {}
+  absl::StatusOr<std::unique_ptr<EntryReader>> Lookup(const CacheKey&) override {
+    return absl::NotFoundError("full disk: miss");
+  }
+  absl::StatusOr<std::unique_ptr<EntryWriter>> Insert(const CacheKey&, EntryMeta) override {
+    if (fail_insert_) return absl::InternalError("full disk: create: No space left on device");
+    class Writer : public EntryWriter {
+     public:
+      absl::Status Append(absl::string_view) override {
+        return absl::InternalError("full disk: write: No space left on device");
+      }
+      absl::Status Commit() override { return absl::InternalError("full disk: dead writer"); }
+    };
+    return std::make_unique<Writer>();
+  }
+  absl::Status Remove(const CacheKey&) override { return absl::NotFoundError("none"); }
+  absl::Status UpdateMeta(const CacheKey&, EntryMeta) override { return absl::NotFoundError("none"); }
+  StoreStats stats() const override { return {}; }
+
+ private:
+  bool fail_insert_;
+};
+
+TEST(TieredStoreFailureTest, FailingBackStillCachesInMemoryAndReportsTheError) {
+  for (bool fail_insert : {false, true}) {
+    std::vector<std::string> errors;
+    TieredStore store(std::make_unique<MemoryStore>(), std::make_unique<FullDisk>(fail_insert),
+                      1000, [&errors](const absl::Status& s) { errors.emplace_back(s.message()); });
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntryWriter> w, store.Insert(Key("/f"), EntryMeta()));
+    ASSERT_THAT(w->Append("body"), IsOk());
+    ASSERT_THAT(w->Commit(), IsOk());
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntryReader> r, store.Lookup(Key("/f")));
+    EXPECT_EQ(r->body_size(), 4u);
+    EXPECT_THAT(errors, testing::ElementsAre(testing::HasSubstr("No space left"))) << fail_insert;
+  }
+}
+
+TEST(TieredStoreFailureTest, BothTiersFailingFailsTheInsert) {
+  std::vector<std::string> errors;
+  TieredStore store(std::make_unique<MemoryStore>(MemoryStore::Options{.max_bytes = 64, .shards = 1}),
+                    std::make_unique<FullDisk>(false), 1000,
+                    [&errors](const absl::Status& s) { errors.emplace_back(s.message()); });
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntryWriter> w, store.Insert(Key("/f"), EntryMeta()));
+  EXPECT_FALSE(w->Append(std::string(1000, 'x')).ok());
+  EXPECT_FALSE(w->Commit().ok());
+  EXPECT_THAT(store.Lookup(Key("/f")), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(errors, testing::SizeIs(1));
+}
+
+TEST(TieredStoreFailureTest, AnEntryOverTheDiskBudgetIsNoFault) {
+  std::vector<std::string> errors;
+  std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/over_budget");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DiskStore> disk,
+                       DiskStore::Open({.directory = dir, .max_bytes = 100}));
+  TieredStore store(std::make_unique<MemoryStore>(), std::move(disk), 1000,
+                    [&errors](const absl::Status& s) { errors.emplace_back(s.message()); });
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntryWriter> w, store.Insert(Key("/big"), EntryMeta()));
+  ASSERT_THAT(w->Append(std::string(1000, 'x')), IsOk());
+  ASSERT_THAT(w->Commit(), IsOk());
+  EXPECT_THAT(store.front().Lookup(Key("/big")), IsOk());
+  EXPECT_THAT(errors, testing::IsEmpty());
 }
 
 }  // namespace

@@ -2,13 +2,18 @@
 
 #include <sys/socket.h>
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "lib/base/status_macros.h"
 #include "lib/http/message.h"
 #include "lib/http/request_parser.h"
+#include "lib/http/url.h"
 #include "lib/net/event_loop.h"
 #include "lib/net/socket.h"
 
@@ -26,11 +31,48 @@ std::string Response(int status, absl::string_view reason, absl::string_view typ
                       head_only ? "" : body);
 }
 
+// QueryValue returns the percent-decoded value of `name` in `query` ("a=1&url=..."), or
+// nullopt.
+std::optional<std::string> QueryValue(absl::string_view query, absl::string_view name) {
+  for (absl::string_view pair : absl::StrSplit(query, '&')) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.first != name) continue;
+    std::string plus_as_space = absl::StrReplaceAll(kv.second, {{"+", " "}});
+    absl::StatusOr<std::string> value = http::PercentDecode(plus_as_space);
+    if (value.ok()) return *value;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string PurgeResponse(absl::string_view method, absl::string_view query,
+                          const AdminHandlers& handlers) {
+  if (method != "GET" && method != "POST") {
+    return absl::StrCat("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, POST\r\n"
+                        "Content-Type: text/plain\r\nContent-Length: 23\r\n"
+                        "Connection: close\r\n\r\n405 Method Not Allowed\n");
+  }
+  std::optional<std::string> url = QueryValue(query, "url");
+  if (!url.has_value() || url->empty()) {
+    return Response(400, "Bad Request", "text/plain", "400 Bad Request\nuse /purge?url=URL\n", false);
+  }
+  absl::StatusOr<bool> found = handlers.purge(*url);
+  if (!found.ok()) {
+    return Response(400, "Bad Request", "text/plain",
+                    absl::StrCat("400 Bad Request\n", found.status().message(), "\n"), false);
+  }
+  return *found ? Response(200, "OK", "text/plain", "purged\n", false)
+                : Response(404, "Not Found", "text/plain", "not in the cache\n", false);
+}
+
 }  // namespace
 
 std::string AdminResponse(absl::string_view method, absl::string_view target,
-                          const std::function<std::string()>& metrics) {
-  absl::string_view path = target.substr(0, target.find('?'));
+                          const AdminHandlers& handlers) {
+  size_t q = target.find('?');
+  absl::string_view path = target.substr(0, q);
+  absl::string_view query = q == absl::string_view::npos ? "" : target.substr(q + 1);
+  if (path == "/purge" && handlers.purge) return PurgeResponse(method, query, handlers);
   bool known = path == "/metrics" || path == "/health";
   if (!known) return Response(404, "Not Found", "text/plain", "404 Not Found\n", method == "HEAD");
   if (method != "GET" && method != "HEAD") {
@@ -39,15 +81,14 @@ std::string AdminResponse(absl::string_view method, absl::string_view target,
                         "Connection: close\r\n\r\n405 Method Not Allowed\n");
   }
   if (path == "/health") return Response(200, "OK", "text/plain", "ok\n", method == "HEAD");
-  return Response(200, "OK", kMetricsType, metrics(), method == "HEAD");
+  return Response(200, "OK", kMetricsType, handlers.metrics(), method == "HEAD");
 }
 
 // Impl is the admin event loop and its connections; everything but Stop runs on its thread.
 class AdminServer::Impl {
  public:
-  Impl(std::unique_ptr<net::EventLoop> loop, net::Socket listener,
-       std::function<std::string()> metrics)
-      : loop_(std::move(loop)), listener_(std::move(listener)), metrics_(std::move(metrics)) {}
+  Impl(std::unique_ptr<net::EventLoop> loop, net::Socket listener, AdminHandlers handlers)
+      : loop_(std::move(loop)), listener_(std::move(listener)), handlers_(std::move(handlers)) {}
 
   ~Impl() {
     for (auto& [fd, c] : conns_) {
@@ -115,7 +156,7 @@ class AdminServer::Impl {
         return;
       }
       c.answered = true;
-      c.out = used.ok() ? AdminResponse(head.method, head.target, metrics_)
+      c.out = used.ok() ? AdminResponse(head.method, head.target, handlers_)
                         : Response(400, "Bad Request", "text/plain", "400 Bad Request\n", false);
       if (!loop_->SetEvents(fd, net::EventLoop::kWritable).ok()) return Drop(fd);
     }
@@ -139,18 +180,18 @@ class AdminServer::Impl {
 
   std::unique_ptr<net::EventLoop> loop_;
   net::Socket listener_;
-  std::function<std::string()> metrics_;
+  AdminHandlers handlers_;
   absl::flat_hash_map<int, std::unique_ptr<Conn>> conns_;
 };
 
 absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
-    const net::Address& address, std::function<std::string()> metrics) {
+    const net::Address& address, AdminHandlers handlers) {
   std::unique_ptr<AdminServer> server(new AdminServer());
   ASSIGN_OR_RETURN(net::Socket listener, net::Listen(address, {.backlog = 64}));
   ASSIGN_OR_RETURN(server->address_, listener.LocalAddress());
   RETURN_IF_ERROR(listener.SetNonBlocking(true));
   ASSIGN_OR_RETURN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
-  server->impl_ = std::make_unique<Impl>(std::move(loop), std::move(listener), std::move(metrics));
+  server->impl_ = std::make_unique<Impl>(std::move(loop), std::move(listener), std::move(handlers));
   RETURN_IF_ERROR(server->impl_->Init());
   server->thread_ = std::thread([impl = server->impl_.get()] { impl->Run(); });
   return server;

@@ -1,8 +1,12 @@
 #include "proxy/config.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -29,6 +33,41 @@ absl::Status CheckPositive(absl::string_view flag, int value) {
 }
 
 }  // namespace
+
+absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text) {
+  absl::string_view t = absl::StripAsciiWhitespace(text);
+  size_t digits = 0;
+  while (digits < t.size() && absl::ascii_isdigit(static_cast<unsigned char>(t[digits]))) ++digits;
+  uint64_t n = 0;
+  if (digits == 0 || !absl::SimpleAtoi(t.substr(0, digits), &n)) {
+    return absl::InvalidArgumentError(absl::StrCat("not a size: \"", text, "\" (use e.g. 256M, 1G)"));
+  }
+  std::string suffix = absl::AsciiStrToLower(t.substr(digits));
+  int shift = 0;
+  if (!suffix.empty()) {
+    const std::string units = "kmgt";
+    size_t unit = units.find(suffix[0]);
+    std::string rest = suffix.substr(1);
+    if (unit == std::string::npos || !(rest.empty() || rest == "b" || rest == "ib")) {
+      return absl::InvalidArgumentError(absl::StrCat("not a size: \"", text, "\" (use e.g. 256M, 1G)"));
+    }
+    shift = 10 * static_cast<int>(unit + 1);
+  }
+  if (shift > 0 && n > (~uint64_t{0} >> shift)) {
+    return absl::InvalidArgumentError(absl::StrCat("size too large: \"", text, "\""));
+  }
+  return n << shift;
+}
+
+std::string DefaultCacheDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    return absl::StrCat(xdg, "/cachingproxy");
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+    return absl::StrCat(home, "/.cache/cachingproxy");
+  }
+  return absl::StrCat("/tmp/cachingproxy-", ::getuid());
+}
 
 absl::StatusOr<std::vector<uint16_t>> ParsePortList(absl::string_view spec) {
   std::vector<uint16_t> ports;
@@ -98,6 +137,28 @@ absl::StatusOr<ProxyOptions> BuildOptions(const FlagValues& v) {
     return FlagError("resolver", absl::StrCat("must be system or numeric, got ", v.resolver));
   }
   o.numeric_only = v.resolver == "numeric";
+
+  for (auto [flag, text, out] :
+       {std::tuple<absl::string_view, const std::string&, uint64_t*>{
+            "mem_cache_size", v.mem_cache_size, &o.cache.mem_bytes},
+        {"disk_cache_size", v.disk_cache_size, &o.cache.disk_bytes},
+        {"max_object_size", v.max_object_size, &o.cache.max_object_bytes}}) {
+    absl::StatusOr<uint64_t> size = ParseByteSize(text);
+    if (!size.ok()) return FlagError(flag, size.status().message());
+    *out = *size;
+  }
+  o.cache.dir = v.cache_dir;
+  if (!o.cache.dir.empty() && o.cache.dir[0] != '/') {
+    return FlagError("cache_dir", absl::StrCat("must be an absolute path, got ", v.cache_dir));
+  }
+  if (absl::Status s = ParseDurationFlag("collapse_timeout", v.collapse_timeout,
+                                         &o.cache.collapse_timeout);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<Acl> purge = Acl::Parse(v.purge_allow);
+  if (!purge.ok()) return FlagError("purge_allow", purge.status().message());
+  o.cache.purge_allow = *purge;
   return o;
 }
 

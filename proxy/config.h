@@ -36,7 +36,22 @@ struct FlagValues {
   int buffer_size = 256 * 1024;
   std::string resolver = "system";
   std::string admin_listen;  // empty: no admin listener
+  std::string mem_cache_size = "256M";
+  std::string cache_dir;  // empty: no disk tier (cachingproxy's flag defaults to DefaultCacheDir())
+  std::string disk_cache_size = "1G";
+  std::string max_object_size = "64M";
+  std::string collapse_timeout = "10s";
+  std::string purge_allow = "127.0.0.0/8,::1/128";
 };
+
+// ParseByteSize parses a size in bytes with an optional binary suffix: "0", "4096", "64k",
+// "256M", "1G" (K/M/G/T, either case, optionally followed by "iB" or "B"). InvalidArgument
+// otherwise, or when it overflows.
+absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text);
+
+// DefaultCacheDir returns $XDG_CACHE_HOME/cachingproxy, else $HOME/.cache/cachingproxy, else
+// /tmp/cachingproxy-<uid>.
+std::string DefaultCacheDir();
 
 // ParsePortList parses "443,8443" into ports. InvalidArgument for a bad port.
 absl::StatusOr<std::vector<uint16_t>> ParsePortList(absl::string_view spec);

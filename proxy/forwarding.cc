@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/status_macros.h"
+#include "lib/http/reason.h"
 #include "lib/http/url.h"
 #include "lib/net/address.h"
 
@@ -145,29 +146,15 @@ bool UpstreamReusable(const http::ResponseHead& head, const http::BodyFraming& f
          framing.kind != http::BodyFraming::kUntilClose;
 }
 
-absl::string_view ReasonPhrase(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 408: return "Request Timeout";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 508: return "Loop Detected";
-  }
-  return "Error";
-}
-
-std::string ErrorResponse(int status, absl::string_view detail, absl::string_view pseudonym) {
-  std::string body = absl::StrCat(status, " ", ReasonPhrase(status), "\n", detail,
-                                  detail.empty() ? "" : "\n");
-  return absl::StrCat("HTTP/1.1 ", status, " ", ReasonPhrase(status),
+std::string ErrorResponse(int status, absl::string_view detail, absl::string_view pseudonym,
+                          bool close, bool with_body) {
+  absl::string_view reason = http::ReasonPhrase(status);
+  if (reason.empty()) reason = "Error";
+  std::string body = absl::StrCat(status, " ", reason, "\n", detail, detail.empty() ? "" : "\n");
+  return absl::StrCat("HTTP/1.1 ", status, " ", reason,
                       "\r\nContent-Type: text/plain\r\nContent-Length: ", body.size(),
-                      "\r\nConnection: close\r\nVia: 1.1 ", pseudonym, "\r\n\r\n", body);
+                      close ? "\r\nConnection: close" : "", "\r\nVia: 1.1 ", pseudonym,
+                      "\r\n\r\n", with_body ? absl::string_view(body) : absl::string_view());
 }
 
 }  // namespace proxy

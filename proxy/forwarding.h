@@ -91,11 +91,11 @@ ResponsePlan PrepareClientResponse(http::ResponseHead* head, const http::BodyFra
 bool UpstreamReusable(const http::ResponseHead& head, const http::BodyFraming& framing);
 
 // ErrorResponse returns a complete short response (status line, Content-Type text/plain,
-// Content-Length, Connection: close, Via) with body "<status> <reason>\n" plus `detail`.
-std::string ErrorResponse(int status, absl::string_view detail, absl::string_view pseudonym);
-
-// ReasonPhrase returns the standard reason for the statuses this proxy generates.
-absl::string_view ReasonPhrase(int status);
+// Content-Length, Connection: close unless `close` is false, Via) with body "<status>
+// <reason>\n" plus `detail` — or no body (the length still announced) for a HEAD request,
+// `with_body` false.
+std::string ErrorResponse(int status, absl::string_view detail, absl::string_view pseudonym,
+                          bool close = true, bool with_body = true);
 
 }  // namespace proxy
 

@@ -21,6 +21,7 @@
 #include "lib/net/socket.h"
 #include "testing/matchers.h"
 #include "testing/replay_server.h"
+#include "proxy/test_util.h"
 #include "testing/subprocess.h"
 
 namespace {
@@ -40,67 +41,16 @@ using ::testing_util::TcpReplayServer;
 
 constexpr char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
-// Proxy is a running cachingproxy child and the ports it printed.
-struct Proxy {
-  std::unique_ptr<Subprocess> process;
-  uint16_t port = 0;
-  uint16_t admin_port = 0;  // with --admin_listen
-};
+using ::proxy::testutil::Dial;
+using ::proxy::testutil::Exchange;
+using ::proxy::testutil::Proxy;
+using ::proxy::testutil::ReadToEnd;
+using ::proxy::testutil::WaitForMetrics;
 
-// PrintedPort returns the port after `prefix` (".. 127.0.0.1:") in `err`, or 0.
-uint16_t PrintedPort(const std::string& err, const std::string& prefix) {
-  size_t at = err.find(prefix);
-  if (at == std::string::npos) return 0;
-  std::string rest = err.substr(at + prefix.size());
-  uint32_t port = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find('\n')), &port)) << err;
-  return static_cast<uint16_t>(port);
-}
-
+// StartProxy runs the engine's tests without a cache (cache_integration_test.cc has those).
 Proxy StartProxy(std::vector<std::string> args) {
-  args.insert(args.begin(), {"--listen=127.0.0.1:0", "--resolver=numeric"});
-  Proxy p;
-  absl::StatusOr<std::unique_ptr<Subprocess>> s =
-      Subprocess::Start(testing_util::Runfile("proxy/cachingproxy"), args);
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok()) return p;
-  p.process = *std::move(s);
-  const std::string prefix = "cachingproxy listening on 127.0.0.1:";
-  EXPECT_TRUE(p.process->WaitForStderr(prefix, absl::Seconds(10))) << p.process->Stderr();
-  // The admin line, when there is one, is printed before the main one.
-  std::string err = p.process->Stderr();
-  p.port = PrintedPort(err, prefix);
-  p.admin_port = PrintedPort(err, "cachingproxy admin listening on 127.0.0.1:");
-  return p;
-}
-
-net::Socket Dial(uint16_t port) {
-  absl::StatusOr<net::Socket> s =
-      net::Connect(net::Address::Loopback(AF_INET, port), absl::Now() + absl::Seconds(5));
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok()) return net::Socket();
-  struct timeval tv = {.tv_sec = 15, .tv_usec = 0};
-  setsockopt(s->fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  return *std::move(s);
-}
-
-// ReadToEnd reads until the peer closes (or the 15 s receive timeout ends it).
-std::string ReadToEnd(net::Socket& s) {
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    absl::StatusOr<size_t> n = s.Read(absl::MakeSpan(buf));
-    if (!n.ok() || *n == 0 || *n == net::kWouldBlock) return out;
-    out.append(buf, *n);
-  }
-}
-
-// Exchange sends `request` on a new connection and returns everything until the proxy closes.
-std::string Exchange(uint16_t port, const std::string& request) {
-  net::Socket s = Dial(port);
-  if (!s.valid()) return "";
-  EXPECT_TRUE(s.WriteAll(request).ok());
-  return ReadToEnd(s);
+  args.insert(args.begin(), {"--mem_cache_size=0", "--disk_cache_size=0"});
+  return proxy::testutil::StartProxy(std::move(args));
 }
 
 std::string Get(uint16_t origin_port, const std::string& path = "/", const std::string& extra = "") {
@@ -413,21 +363,6 @@ TEST(ProxyTest, SigtermDuringTransferFinishesItAndExitsZero) {
   // Stopped accepting.
   EXPECT_FALSE(net::Connect(net::Address::Loopback(AF_INET, proxy.port),
                             absl::Now() + absl::Seconds(1)).ok());
-}
-
-// WaitForMetrics scrapes /metrics until it has every line of `want` (the counters of a
-// response are updated right after its last write, so a scrape can run a hair ahead).
-std::string WaitForMetrics(uint16_t admin_port, const std::vector<std::string>& want) {
-  std::string text;
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  do {
-    text = Exchange(admin_port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-    bool all = true;
-    for (const std::string& line : want) all = all && absl::StrContains(text, line + "\n");
-    if (all) break;
-    absl::SleepFor(absl::Milliseconds(50));
-  } while (absl::Now() < deadline);
-  return text;
 }
 
 TEST(ProxyTest, AdminListenerServesMetricsAndHealth) {

@@ -36,6 +36,51 @@ void Simple(std::string* out, absl::string_view name, absl::string_view type,
   absl::StrAppend(out, name, " ", value, "\n");
 }
 
+void RenderCache(std::string* out, absl::Span<const WorkerMetrics* const> workers,
+                 const CacheGauges& cache) {
+  auto results = SumArray(workers, &WorkerMetrics::cache_results);
+  Header(out, "cachingproxy_cache_requests_total", "counter",
+         "Requests by what the cache did (the X-Cache value).");
+  for (size_t i = 1; i < results.size(); ++i) {
+    absl::StrAppend(out, "cachingproxy_cache_requests_total{result=\"",
+                    CacheResultName(static_cast<CacheResult>(i)), "\"} ", results[i], "\n");
+  }
+  uint64_t hits = results[static_cast<size_t>(CacheResult::kHit)] +
+                  results[static_cast<size_t>(CacheResult::kRevalidated)] +
+                  results[static_cast<size_t>(CacheResult::kStale)];
+  uint64_t lookups = hits + results[static_cast<size_t>(CacheResult::kMiss)];
+  Header(out, "cachingproxy_cache_hit_ratio", "gauge",
+         "Share of cache lookups answered from the cache (HIT, REVALIDATED, STALE) since start.");
+  absl::StrAppend(out, "cachingproxy_cache_hit_ratio ",
+                  lookups == 0 ? "0" : absl::StrFormat("%.6f", static_cast<double>(hits) / lookups),
+                  "\n");
+  struct Field {
+    absl::string_view name, type, help;
+    uint64_t CacheGauges::Tier::*value;
+  };
+  for (const Field& f : {Field{"cachingproxy_cache_entries", "gauge", "Entries stored, by tier.",
+                               &CacheGauges::Tier::entries},
+                         Field{"cachingproxy_cache_bytes", "gauge",
+                               "Bytes charged against each tier's budget.", &CacheGauges::Tier::bytes},
+                         Field{"cachingproxy_cache_evictions_total", "counter",
+                               "Entries evicted to stay within budget, by tier.",
+                               &CacheGauges::Tier::evictions},
+                         Field{"cachingproxy_cache_corrupt_total", "counter",
+                               "Damaged entries found and dropped, by tier.",
+                               &CacheGauges::Tier::corrupt}}) {
+    Header(out, f.name, f.type, f.help);
+    for (const CacheGauges::Tier& t : cache.tiers) {
+      absl::StrAppend(out, f.name, "{tier=\"", t.name, "\"} ", t.*f.value, "\n");
+    }
+  }
+  Simple(out, "cachingproxy_cache_collapsed_total", "counter",
+         "Requests that waited for another request's fetch of the same URL instead of going "
+         "upstream.",
+         cache.collapsed);
+  Simple(out, "cachingproxy_cache_fetches_in_flight", "gauge",
+         "Fetches other requests can collapse onto now.", cache.in_flight);
+}
+
 }  // namespace
 
 absl::string_view UpstreamErrorName(UpstreamError e) {
@@ -51,6 +96,18 @@ absl::string_view UpstreamErrorName(UpstreamError e) {
   return "unknown";
 }
 
+absl::string_view CacheResultName(CacheResult r) {
+  switch (r) {
+    case CacheResult::kNone: return "";
+    case CacheResult::kHit: return "HIT";
+    case CacheResult::kMiss: return "MISS";
+    case CacheResult::kRevalidated: return "REVALIDATED";
+    case CacheResult::kStale: return "STALE";
+    case CacheResult::kBypass: return "BYPASS";
+  }
+  return "";
+}
+
 void WorkerMetrics::CountRequest(int status, absl::Duration latency) {
   Add(requests_by_status[status >= 100 && status < 600 ? status : 0], 1);
   int64_t ns = std::max<int64_t>(0, absl::ToInt64Nanoseconds(latency));
@@ -61,7 +118,8 @@ void WorkerMetrics::CountRequest(int status, absl::Duration latency) {
   Add(latency_sum_ns, static_cast<uint64_t>(ns));
 }
 
-std::string RenderPrometheus(absl::Span<const WorkerMetrics* const> workers) {
+std::string RenderPrometheus(absl::Span<const WorkerMetrics* const> workers,
+                             const CacheGauges* cache) {
   std::string out;
   out.reserve(4096);
 
@@ -117,6 +175,7 @@ std::string RenderPrometheus(absl::Span<const WorkerMetrics* const> workers) {
          "Client connections accepted and served.", accepted);
   Simple(&out, "cachingproxy_client_connections", "gauge", "Client connections open now.",
          accepted > closed ? static_cast<int64_t>(accepted - closed) : 0);
+  if (cache != nullptr) RenderCache(&out, workers, *cache);
   return out;
 }
 

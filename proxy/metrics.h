@@ -14,6 +14,8 @@
 #define PROXY_METRICS_H_
 
 #include <array>
+#include <string>
+#include <vector>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +39,32 @@ enum class UpstreamError {
 };
 inline constexpr size_t kUpstreamErrorKinds = 7;
 
+// CacheResult is what the cache did for a request, sent as X-Cache and logged (RFC 9111
+// terms in parentheses).
+enum class CacheResult {
+  kNone,         // no cache configured, or a refusal before routing
+  kHit,          // served from the cache (fresh, or from a collapsed fetch)
+  kMiss,         // fetched from the origin (and stored if allowed)
+  kRevalidated,  // a stale entry the origin confirmed with 304
+  kStale,        // served stale: stale-while-revalidate or stale-if-error
+  kBypass,       // not looked up: unsafe method, body on a GET, unusable target
+};
+inline constexpr size_t kCacheResults = 6;
+
+// CacheResultName returns the X-Cache value ("HIT", ...; "" for kNone).
+absl::string_view CacheResultName(CacheResult r);
+
+// CacheGauges is what the cache holds, read when /metrics is scraped.
+struct CacheGauges {
+  struct Tier {
+    std::string name;  // "memory", "disk"
+    uint64_t entries = 0, bytes = 0, evictions = 0, corrupt = 0;
+  };
+  std::vector<Tier> tiers;
+  uint64_t collapsed = 0;  // requests that joined another's in-flight fetch
+  uint64_t in_flight = 0;  // fetches being collapsed on now
+};
+
 // UpstreamErrorName returns the `kind` label value ("resolve", "connect", ...).
 absl::string_view UpstreamErrorName(UpstreamError e);
 
@@ -58,6 +86,7 @@ struct alignas(64) WorkerMetrics {
   // the time from its head's arrival to the end of its response.
   void CountRequest(int status, absl::Duration latency);
   void CountUpstreamError(UpstreamError e) { Add(upstream_errors[static_cast<size_t>(e)], 1); }
+  void CountCacheResult(CacheResult r) { Add(cache_results[static_cast<size_t>(r)], 1); }
 
   std::array<Counter, 600> requests_by_status{};  // index = status code; [0] = other
   std::array<Counter, kLatencyBuckets.size() + 1> latency_buckets{};  // not cumulative
@@ -69,11 +98,14 @@ struct alignas(64) WorkerMetrics {
   std::array<Counter, kUpstreamErrorKinds> upstream_errors{};
   Counter connections_accepted{0};
   Counter connections_closed{0};  // accepted - closed = open now
+  std::array<Counter, kCacheResults> cache_results{};
 };
 
 // RenderPrometheus sums `workers` and renders every metric with its HELP and TYPE lines, in
 // the Prometheus text format 0.0.4. Status codes that were never answered are left out.
-std::string RenderPrometheus(absl::Span<const WorkerMetrics* const> workers);
+// With `cache`, the cache's results, hit ratio, store sizes and collapsing are included.
+std::string RenderPrometheus(absl::Span<const WorkerMetrics* const> workers,
+                             const CacheGauges* cache = nullptr);
 
 }  // namespace proxy
 

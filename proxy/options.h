@@ -23,6 +23,21 @@
 
 namespace proxy {
 
+// CacheOptions configures the response cache. Both sizes 0: no cache (every response
+// passes through, without X-Cache).
+struct CacheOptions {
+  uint64_t mem_bytes = uint64_t{256} << 20;   // memory tier budget (0: none)
+  std::string dir;                            // disk tier directory ("" : none)
+  uint64_t disk_bytes = uint64_t{1} << 30;    // disk tier budget (0: none)
+  uint64_t max_object_bytes = uint64_t{64} << 20;  // larger bodies are never stored
+  // collapse_timeout is how long collapsed misses wait for the leader's response head
+  // before going upstream themselves.
+  absl::Duration collapse_timeout = absl::Seconds(10);
+  // purge_allow lists the clients that may send PURGE. Default-constructed: nobody.
+  Acl purge_allow;
+  bool enabled() const { return mem_bytes > 0 || (!dir.empty() && disk_bytes > 0); }
+};
+
 struct ProxyOptions {
   net::Address listen = net::Address::Loopback(AF_INET, 8080);
   // upstream is the origin for origin-form requests (reverse proxy mode).
@@ -48,6 +63,7 @@ struct ProxyOptions {
   // no admin listener.
   std::optional<net::Address> admin_listen;
   std::string pseudonym = "cachingproxy";  // in Via, and for loop detection
+  CacheOptions cache;
   // access_log receives one line per request; not owned; may be null.
   AccessLog* access_log = nullptr;
 };

@@ -1,4 +1,4 @@
-// cachingproxy: HTTP forward/reverse proxy with CONNECT tunnels. See README.md and
+// cachingproxy: caching HTTP forward/reverse proxy with CONNECT tunnels. See README.md and
 // proxy/server.h.
 #include <signal.h>
 
@@ -38,6 +38,16 @@ DEFINE_string(resolver, kDefaults.resolver, "Name resolution: system (getaddrinf
 DEFINE_string(admin_listen, kDefaults.admin_listen,
               "Admin listener for GET /metrics (Prometheus) and /health, e.g. 127.0.0.1:9090 "
               "(keep it on loopback; port 0 picks one; empty: none)");
+DEFINE_string(mem_cache_size, kDefaults.mem_cache_size,
+              "Memory cache budget, e.g. 256M (0: no memory tier)");
+DEFINE_string(cache_dir, proxy::DefaultCacheDir(),
+              "Disk cache directory (absolute; created if missing; kept across restarts)");
+DEFINE_string(disk_cache_size, kDefaults.disk_cache_size, "Disk cache budget, e.g. 1G (0: no disk tier)");
+DEFINE_string(max_object_size, kDefaults.max_object_size, "Largest response body stored");
+DEFINE_string(collapse_timeout, kDefaults.collapse_timeout,
+              "How long concurrent misses on one URL wait for the first one's response head before "
+              "going upstream themselves");
+DEFINE_string(purge_allow, kDefaults.purge_allow, "Comma-separated client CIDRs allowed to send PURGE");
 DEFINE_string(access_log, "", "Access log file (Combined Log Format + cache status + upstream time); empty: stderr. SIGHUP reopens it");
 DEFINE_string(shutdown_grace, "10s", "On SIGTERM/SIGINT, time in-flight requests get to finish");
 
@@ -65,6 +75,12 @@ int main(int argc, char** argv) {
   v.buffer_size = FLAGS_buffer_size;
   v.resolver = FLAGS_resolver;
   v.admin_listen = FLAGS_admin_listen;
+  v.mem_cache_size = FLAGS_mem_cache_size;
+  v.cache_dir = FLAGS_cache_dir;
+  v.disk_cache_size = FLAGS_disk_cache_size;
+  v.max_object_size = FLAGS_max_object_size;
+  v.collapse_timeout = FLAGS_collapse_timeout;
+  v.purge_allow = FLAGS_purge_allow;
   absl::StatusOr<proxy::ProxyOptions> options = proxy::BuildOptions(v);
   absl::Duration grace;
   if (options.ok() && (!absl::ParseDuration(FLAGS_shutdown_grace, &grace) ||
@@ -95,6 +111,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cachingproxy: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
+  std::fprintf(stderr, "cachingproxy %s\n", (*server)->cache_summary().c_str());
   if (std::optional<net::Address> admin = (*server)->admin_address()) {
     std::fprintf(stderr, "cachingproxy admin listening on %s\n", admin->ToString().c_str());
   }

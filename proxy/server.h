@@ -20,8 +20,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cache/disk_store.h"
+#include "lib/cache/http_cache.h"
+#include "lib/cache/memory_store.h"
 #include "lib/net/address.h"
 #include "proxy/admin.h"
+#include "proxy/collapser.h"
 #include "proxy/metrics.h"
 #include "proxy/options.h"
 
@@ -53,11 +57,29 @@ class Server {
   // what is left and joins the workers. Idempotent. Thread-safe.
   void Shutdown(absl::Duration grace);
 
+  // cache_summary describes the cache as opened ("cache: memory 256 MiB, disk 1 GiB in DIR
+  // (N entries, ..., indexed in T)" or "cache off"), for the start-up message.
+  const std::string& cache_summary() const { return cache_summary_; }
+
+  // Purge drops what is cached for the absolute URL `url`: true if something was. Thread-safe.
+  absl::StatusOr<bool> Purge(absl::string_view url);
+
  private:
   Server() = default;
+  // OpenCache builds the cache from options_.cache: memory in front of disk, either alone, or
+  // none. An unusable directory drops only the disk tier (noted in cache_summary_), unless it
+  // was the only one.
+  absl::Status OpenCache();
+  CacheGauges Gauges() const;
 
   ProxyOptions options_;
   net::Address address_;
+  // The cache and collapser are shared by the workers, which are destroyed first.
+  std::unique_ptr<cache::HttpCache> cache_;
+  cache::MemoryStore* memory_ = nullptr;  // tiers inside cache_, for their statistics
+  cache::DiskStore* disk_ = nullptr;
+  std::unique_ptr<Collapser> collapser_;
+  std::string cache_summary_;
   std::atomic<int> connections_{0};
   std::vector<std::unique_ptr<WorkerMetrics>> metrics_;  // one per worker, outlive them
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -30,8 +30,12 @@ using internal::FileHeader;
 constexpr absl::string_view kTempPrefix = ".tmp-";
 constexpr size_t kCopyChunk = 64 * 1024;
 
+// ErrnoStatus names the failed call and path. A full device or quota (which absl maps to
+// ResourceExhausted, the Store interface's "over budget") is Unavailable: the disk failed.
 absl::Status ErrnoStatus(absl::string_view op, const std::string& path) {
-  return absl::ErrnoToStatus(errno, absl::StrCat("disk store: ", op, " ", path));
+  absl::Status s = absl::ErrnoToStatus(errno, absl::StrCat("disk store: ", op, " ", path));
+  if (absl::IsResourceExhausted(s)) return absl::UnavailableError(s.message());
+  return s;
 }
 
 // Fd owns a file descriptor.

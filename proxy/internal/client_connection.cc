@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "lib/cache/policy.h"
 #include "lib/http/request_parser.h"
 #include "lib/http/request_writer.h"
 #include "lib/http/response_parser.h"
@@ -40,10 +41,17 @@ int RefusalStatus(const absl::Status& s, absl::string_view buf, const http::Pars
 }  // namespace
 
 ClientConnection::ClientConnection(WorkerContext* ctx, uint64_t id, net::Socket sock,
-                                   net::Address peer)
-    : ctx_(ctx), opt_(*ctx->options), id_(id), client_(std::move(sock)), peer_(peer) {}
+                                   net::Address peer, std::string background_key)
+    : ctx_(ctx),
+      opt_(*ctx->options),
+      id_(id),
+      client_(std::move(sock)),
+      peer_(peer),
+      background_key_(std::move(background_key)) {}
 
 ClientConnection::~ClientConnection() {
+  ResetCache();
+  if (!background_key_.empty()) ctx_->collapser->EndRevalidation(background_key_);
   relay_.reset();
   ctx_->loop->Cancel(head_timer_);
   ctx_->loop->Cancel(upstream_timer_);
@@ -224,7 +232,8 @@ bool ClientConnection::HandleClientInput() {
 
 bool ClientConnection::ParseRequest() {
   if (in_.empty()) {
-    if (client_eof_ || (draining_ && phase_ == Phase::kHead)) Close();
+    // The client is done sending: finish writing what is queued, then close.
+    if (client_eof_ || (draining_ && phase_ == Phase::kHead)) phase_ = Phase::kClosing;
     return false;
   }
   absl::StatusOr<size_t> consumed = http::ParseRequestHead(in_, prev_len_, opt_.limits, &req_);
@@ -282,7 +291,14 @@ void ClientConnection::StartRequest() {
     FetchUpstream(/*allow_pooled=*/false);
     return;
   }
+  if (req_.method == "PURGE") return Purge();
+  if (ctx_->cache != nullptr && CacheRequest()) return;
+  GoUpstream();
+}
+
+void ClientConnection::GoUpstream() {
   absl::Status s = PrepareUpstreamRequest(&req_, route_, entry_.client_ip, opt_.pseudonym);
+  if (s.ok() && revalidate_) cache::AddConditionalHeaders(hit_->reader->meta(), &req_.headers);
   absl::StatusOr<std::string> head = s.ok() ? http::SerializeRequestHead(req_) : s;
   if (!head.ok()) return Fail(400, head.status().message());
   upstream_head_ = *std::move(head);
@@ -452,12 +468,15 @@ void ClientConnection::UpstreamFailed(absl::string_view why, UpstreamError kind)
 
 void ClientConnection::FailUpstream(UpstreamError kind, absl::string_view why) {
   ctx_->metrics->CountUpstreamError(kind);
+  if (ServeStaleOnError()) return;
   Fail(502, why);  // aborts instead when the client already has part of the response
 }
 
 // --- responses -----------------------------------------------------------------------------
 
 bool ClientConnection::HandleUpstreamInput() {
+  if (phase_ == Phase::kWaitFill) return CheckFill();
+  if (phase_ == Phase::kServe) return MoveServedBody();
   if (phase_ != Phase::kExchange) return false;
   if (!resp_head_done_) {
     bool progress = ParseResponseHead();
@@ -518,10 +537,14 @@ bool ClientConnection::ParseResponseHead() {
     resp_chunked_ = std::make_unique<http::ChunkedDecoder>(opt_.limits);
   }
   upstream_reusable_ = UpstreamReusable(resp_, resp_framing_);
+  if (ctx_->cache != nullptr && AfterResponseHead()) return true;
   resp_head_done_ = true;
   entry_.status = resp_.status;
   plan_ = PrepareClientResponse(&resp_, resp_framing_, client_minor_,
                                 close_wanted_ || draining_ || ctx_->draining, opt_.pseudonym);
+  if (cache_result_ != CacheResult::kNone) {
+    resp_.headers.Set("X-Cache", CacheResultName(cache_result_)).IgnoreError();
+  }
   out_ += http::SerializeResponseHead(resp_);
   if (resp_framing_.kind == http::BodyFraming::kNone) FinishExchange();
   return true;
@@ -540,14 +563,16 @@ bool ClientConnection::MoveResponseBody() {
     case http::BodyFraming::kContentLength:
       used = static_cast<size_t>(std::min<uint64_t>({resp_remaining_, up_in_.size(), room}));
       out_.append(up_in_, 0, used);
+      CacheBody(absl::string_view(up_in_).substr(0, used));
       resp_remaining_ -= used;
       done = resp_remaining_ == 0;
       break;
     case http::BodyFraming::kChunked: {
       absl::string_view in = absl::string_view(up_in_).substr(0, room);
-      absl::StatusOr<size_t> n =
-          plan_.dechunk ? resp_chunked_->Decode(in, &out_)
-                        : resp_chunked_->Decode(in, [](absl::string_view) {});
+      absl::StatusOr<size_t> n = resp_chunked_->Decode(in, [this](absl::string_view data) {
+        if (plan_.dechunk) out_.append(data.data(), data.size());
+        CacheBody(data);
+      });
       if (!n.ok()) {
         ctx_->metrics->CountUpstreamError(UpstreamError::kBadResponse);
         Abort();
@@ -561,6 +586,7 @@ bool ClientConnection::MoveResponseBody() {
     case http::BodyFraming::kUntilClose:
       used = std::min(up_in_.size(), room);
       out_.append(up_in_, 0, used);
+      CacheBody(absl::string_view(up_in_).substr(0, used));
       done = up_eof_ && used == up_in_.size();
       break;
   }
@@ -580,9 +606,15 @@ bool ClientConnection::MoveResponseBody() {
 }
 
 void ClientConnection::FinishExchange() {
+  FinishCaching();
+  ReleaseUpstream();
+  Log(resp_.status);
+  EndRequest();
+}
+
+void ClientConnection::ReleaseUpstream() {
   ctx_->loop->Cancel(upstream_timer_);
   upstream_timer_ = 0;
-  Log(resp_.status);
   bool reusable = upstream_reusable_ && !up_eof_ && up_in_.empty() && up_out_.empty() &&
                   req_body_done_ && !ctx_->draining;
   if (reusable) {
@@ -592,6 +624,9 @@ void ClientConnection::FinishExchange() {
   } else {
     DropUpstream();
   }
+}
+
+void ClientConnection::EndRequest() {
   if (plan_.close_after || !req_body_done_ || draining_ || ctx_->draining) {
     phase_ = Phase::kClosing;
     return;
@@ -615,6 +650,7 @@ void ClientConnection::ResetExchange() {
   retried_ = false;
   upstream_start_.reset();
   plan_ = ResponsePlan();
+  ResetCache();
 }
 
 // --- CONNECT tunnels -----------------------------------------------------------------------
@@ -652,7 +688,9 @@ void ClientConnection::StartTunnel() {
 void ClientConnection::Fail(int status, absl::string_view detail) {
   if (resp_head_done_) return Abort();
   DropUpstream();
-  out_ += ErrorResponse(status, detail, opt_.pseudonym);
+  LeaveFill();
+  out_ += ErrorResponse(status, detail, opt_.pseudonym, /*close=*/true,
+                        /*with_body=*/req_.method != "HEAD");
   entry_.body_bytes = 0;
   Log(status);
   phase_ = Phase::kClosing;
@@ -681,6 +719,7 @@ void ClientConnection::Close() {
   ctx_->loop->Cancel(head_timer_);
   ctx_->loop->Cancel(upstream_timer_);
   DropUpstream();
+  ResetCache();
   if (client_.valid()) {
     ctx_->loop->Unwatch(client_.fd());
     ::shutdown(client_.fd(), SHUT_WR);
@@ -691,6 +730,7 @@ void ClientConnection::Close() {
 
 void ClientConnection::NewEntry() {
   entry_ = AccessEntry{};
+  cache_result_ = CacheResult::kNone;
   entry_.client_ip = peer_.IpString();
   entry_.time = absl::Now();
   logged_ = false;
@@ -701,6 +741,8 @@ void ClientConnection::Log(int status) {
   logged_ = true;
   entry_.status = status;
   ctx_->metrics->CountRequest(status, absl::Now() - entry_.time);
+  ctx_->metrics->CountCacheResult(cache_result_);
+  entry_.cache_status = std::string(CacheResultName(cache_result_));
   if (opt_.access_log == nullptr) return;
   if (entry_.request_line.empty()) entry_.request_line = "-";
   if (upstream_start_.has_value()) entry_.upstream_time = absl::Now() - *upstream_start_;
@@ -731,6 +773,10 @@ void ClientConnection::ArmUpstreamTimer() {
     upstream_timer_ = 0;
     if (phase_ == Phase::kClosed || phase_ == Phase::kTunnel) return;
     ctx_->metrics->CountUpstreamError(UpstreamError::kTimeout);
+    if (ServeStaleOnError()) {
+      Drive();
+      return;
+    }
     Fail(504, absl::StrCat("upstream ", route_.origin.Key(), " did not answer within ",
                            absl::FormatDuration(opt_.upstream_timeout)));
     Drive();

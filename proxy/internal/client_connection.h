@@ -1,9 +1,11 @@
 // client_connection.h: one client connection of a worker and the upstream exchange it drives
 // (private to //proxy:server).
 //
-// A ClientConnection reads request heads, routes each one, sends it upstream (pooled or new
-// non-blocking connection) and streams both bodies through bounded buffers, one request at a
-// time, so pipelined requests are answered in order. A CONNECT becomes a net::Relay tunnel.
+// A ClientConnection reads request heads, routes each one, answers it from the cache when it
+// may (client_cache.cc), else sends it upstream (pooled or new non-blocking connection) and
+// streams both bodies through bounded buffers — storing the response when allowed — one
+// request at a time, so pipelined requests are answered in order. A CONNECT becomes a
+// net::Relay tunnel.
 //
 //   auto c = std::make_unique<ClientConnection>(&context, id, std::move(sock), peer);
 //   c->Start();
@@ -20,13 +22,18 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "lib/cache/cache_key.h"
+#include "lib/cache/http_cache.h"
+#include "lib/cache/store.h"
 #include "lib/http/chunked.h"
+#include "lib/http/url.h"
 #include "lib/http/message.h"
 #include "lib/net/address.h"
 #include "lib/net/event_loop.h"
 #include "lib/net/relay.h"
 #include "lib/net/socket.h"
 #include "proxy/access_log.h"
+#include "proxy/collapser.h"
 #include "proxy/forwarding.h"
 #include "proxy/metrics.h"
 #include "proxy/options.h"
@@ -48,13 +55,25 @@ struct WorkerContext {
   std::vector<char>* scratch = nullptr;
   // release is called (once) after a connection closed; the worker destroys it later.
   std::function<void(uint64_t id)> release;
+  // cache is the server's HTTP cache, shared by all workers (null: caching off), and
+  // collapser its in-flight fetches.
+  cache::HttpCache* cache = nullptr;
+  Collapser* collapser = nullptr;
+  // start_background runs `request` (a complete request head) on this worker as if a
+  // client at `peer` sent it, discarding the response: a stale-while-revalidate refresh of
+  // `key`, which the collapser marked as revalidating.
+  std::function<void(std::string request, const net::Address& peer, std::string key)>
+      start_background;
   // draining is set when the server shuts down: finish the current request, then close.
   bool draining = false;
 };
 
 class ClientConnection {
  public:
-  ClientConnection(WorkerContext* ctx, uint64_t id, net::Socket sock, net::Address peer);
+  // A `background_key` marks an internal revalidation request for that cache key (see
+  // WorkerContext::start_background): it always asks the origin and never serves stale.
+  ClientConnection(WorkerContext* ctx, uint64_t id, net::Socket sock, net::Address peer,
+                   std::string background_key = "");
   ~ClientConnection();
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
@@ -70,6 +89,8 @@ class ClientConnection {
     kResolving,    // waiting for the resolver
     kConnecting,   // non-blocking connect in progress
     kExchange,     // request body up, response down
+    kWaitFill,     // a collapsed miss: waiting for the leading request's response head
+    kServe,        // answering from the cache: body from serve_reader_ or fill_
     kTunnelSetup,  // CONNECT: flushing "200" and early client bytes
     kTunnel,       // CONNECT: relay_ copies both ways
     kClosing,      // flushing a last response, then close
@@ -85,6 +106,9 @@ class ClientConnection {
   bool HandleUpstreamInput();
   bool ParseRequest();
   void StartRequest();
+  // GoUpstream rewrites the request for the origin (with conditionals when revalidating)
+  // and fetches it.
+  void GoUpstream();
   void FetchUpstream(bool allow_pooled);
   void OnResolved(absl::StatusOr<std::vector<net::Address>> addrs);
   void ConnectNext();
@@ -97,6 +121,12 @@ class ClientConnection {
   bool MoveRequestBody();
   bool MoveResponseBody();
   void FinishExchange();
+  // ReleaseUpstream parks the upstream connection in the pool when it may serve again, or
+  // closes it.
+  void ReleaseUpstream();
+  // EndRequest closes the connection or waits for the next request, after a complete
+  // response was queued.
+  void EndRequest();
   void UpstreamFailed(absl::string_view why, UpstreamError kind);
   // UpstreamError counts `kind` and answers 502 with `why` (or aborts mid-response).
   void FailUpstream(UpstreamError kind, absl::string_view why);
@@ -112,6 +142,38 @@ class ClientConnection {
   void Log(int status);
   void ResetExchange();
 
+  // The cache (client_cache.cc).
+  // CacheRequest looks the request up: true when it is answered (or waits on a collapsed
+  // fetch) without this connection going upstream.
+  bool CacheRequest();
+  // ServeStored answers from a stored entry, with `meta` (or the reader's own) for the head.
+  void ServeStored(std::unique_ptr<cache::EntryReader> reader, const cache::EntryMeta* meta,
+                   CacheResult result);
+  // StartServing queues `head` and enters kServe; `body` says whether a body follows.
+  void StartServing(http::ResponseHead head, bool body);
+  bool MoveServedBody();
+  void WaitForFill();
+  bool CheckFill();
+  // AfterResponseHead applies the cache to the origin's final response head: a 304 or an
+  // error may be answered from the stored entry (true: done here); otherwise it decides
+  // whether the response is stored and invalidates after unsafe methods.
+  bool AfterResponseHead();
+  void CacheBody(absl::string_view data);
+  void FinishCaching();
+  // ServeStaleOnError answers with the stored entry instead of a 502/504 when allowed.
+  bool ServeStaleOnError();
+  void StartBackgroundRevalidation();
+  void Purge();
+  // SendLocal answers with a short text response generated here, keeping the connection.
+  void SendLocal(int status, absl::string_view text);
+  // LeaveFill drops the fill (finishing it as failed when leading it).
+  void LeaveFill();
+  void ResetCache();
+  // ClientHeaders returns the request fields as the client sent them (preconditions are
+  // evaluated against these, not the ones sent upstream).
+  const http::Headers& ClientHeaders() const {
+    return client_headers_.has_value() ? *client_headers_ : req_.headers;
+  }
   WorkerContext* ctx_;
   const ProxyOptions& opt_;
   const uint64_t id_;
@@ -171,6 +233,25 @@ class ClientConnection {
 
   std::unique_ptr<net::Relay> relay_;
   net::EventLoop::TimerId kick_timer_ = 0;
+
+  // Cache state of the current request.
+  const std::string background_key_;  // non-empty: an internal revalidation
+  CacheResult cache_result_ = CacheResult::kNone;
+  std::optional<http::Url> cache_url_;
+  std::optional<cache::CacheKey> cache_key_;  // primary key of a GET/HEAD
+  bool invalidate_after_ = false;             // unsafe method: invalidate on success
+  bool revalidate_ = false;                   // hit_ is stale: the request is conditional
+  std::optional<cache::HttpCache::Hit> hit_;  // stored entry while asking the origin
+  std::optional<http::Headers> client_headers_;  // saved when the upstream request differs
+  std::unique_ptr<cache::EntryWriter> writer_;   // storing the origin's response
+  uint64_t cached_bytes_ = 0;
+  std::shared_ptr<Fill> fill_;                // collapsed fetch we lead or wait for
+  bool fill_leader_ = false;
+  std::shared_ptr<LoopWaker> waker_;
+  net::EventLoop::TimerId collapse_timer_ = 0;
+  std::unique_ptr<cache::EntryReader> serve_reader_;  // kServe from a stored entry
+  uint64_t serve_offset_ = 0;                          // body bytes served so far
+  bool serve_chunked_ = false;                         // kServe from a fill of unknown size
 };
 
 }  // namespace proxy

@@ -1,0 +1,54 @@
+// caching.h: how cachingproxy applies its cache to one request, as pure functions on parsed
+// heads (tested without sockets): the URL a request is cached under, which misses may lead a
+// collapsed fetch, and the response heads built from a stored entry.
+//
+//   absl::StatusOr<http::Url> url = proxy::CacheUrl(route);
+//   cache::CacheKey key = cache::CacheKey::ForRequest(request.method, *url);
+//   http::ResponseHead head = proxy::StoredResponseHead(meta, body_size, absl::Now(), "HIT");
+//   if (cache::NotModified(request.headers, meta)) head = proxy::NotModifiedHead(meta, now, "HIT");
+#ifndef PROXY_CACHING_H_
+#define PROXY_CACHING_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "lib/cache/store.h"
+#include "lib/http/message.h"
+#include "lib/http/url.h"
+#include "proxy/forwarding.h"
+
+namespace proxy {
+
+// CacheUrl returns the URL a routed request is cached under: http://<Host sent upstream>
+// <origin-form target>, for forward and reverse routes alike. InvalidArgument for a target
+// that makes no URL ("*").
+absl::StatusOr<http::Url> CacheUrl(const Route& route);
+
+// MayCollapse reports whether a miss for `request` may lead or join a collapsed fetch: a GET
+// with no Authorization (its answer may be private), no Range (a part is never stored) and no
+// preconditions (a 304 cannot be shared).
+bool MayCollapse(const http::RequestHead& request);
+
+// BodyAllowed reports whether a response with `status` carries a body (not 1xx, 204, 304).
+bool BodyAllowed(int status);
+
+// StoredResponseHead builds the head for serving `meta` at `now`: its status with the
+// standard reason, its stored fields with Age replaced by the current age (whole seconds),
+// Content-Length set to `body_size` — or, when the size is not known yet (a fill still
+// streaming), Transfer-Encoding: chunked — and X-Cache: `x_cache`.
+http::ResponseHead StoredResponseHead(const cache::EntryMeta& meta,
+                                      std::optional<uint64_t> body_size, absl::Time now,
+                                      absl::string_view x_cache);
+
+// NotModifiedHead builds the 304 the cache answers a matching conditional request with:
+// the stored Cache-Control, Content-Location, Date, ETag, Expires, Last-Modified and Vary
+// (RFC 9110 §15.4.5), Age and X-Cache; no body fields.
+http::ResponseHead NotModifiedHead(const cache::EntryMeta& meta, absl::Time now,
+                                   absl::string_view x_cache);
+
+}  // namespace proxy
+
+#endif  // PROXY_CACHING_H_

@@ -1,0 +1,356 @@
+// client_cache.cc: the cache half of ClientConnection (see client_connection.h): lookups,
+// answers from stored entries and collapsed fetches, storing origin responses, revalidation,
+// stale content and invalidation (RFC 9111, RFC 5861).
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "lib/cache/policy.h"
+#include "lib/http/request_writer.h"
+#include "proxy/caching.h"
+#include "proxy/internal/client_connection.h"
+
+namespace proxy {
+
+bool ClientConnection::CacheRequest() {
+  absl::StatusOr<http::Url> url = CacheUrl(route_);
+  bool lookup = req_.method == "GET" || req_.method == "HEAD";
+  if (!url.ok() || (lookup && !req_body_done_)) {
+    cache_result_ = CacheResult::kBypass;
+    return false;
+  }
+  cache_url_ = *std::move(url);
+  if (!lookup) {
+    cache_result_ = CacheResult::kBypass;
+    invalidate_after_ = true;  // applied when the origin answers (AfterResponseHead)
+    return false;
+  }
+  cache_key_ = cache::CacheKey::ForRequest(req_.method, *cache_url_);
+  cache_result_ = CacheResult::kMiss;
+  absl::Time now = absl::Now();
+  absl::StatusOr<cache::HttpCache::Hit> hit = ctx_->cache->Lookup(*cache_key_, req_.headers);
+  if (hit.ok()) {
+    const cache::EntryMeta& meta = hit->reader->meta();
+    cache::Reuse reuse = cache::DecideReuse(req_.headers, meta, now);
+    if (!background_key_.empty()) {
+      reuse = cache::HasValidator(meta) ? cache::Reuse::kRevalidate : cache::Reuse::kFetch;
+    }
+    switch (reuse) {
+      case cache::Reuse::kFresh:
+        ServeStored(std::move(hit->reader), nullptr, CacheResult::kHit);
+        return true;
+      case cache::Reuse::kGatewayTimeout:
+        SendLocal(504, "only-if-cached: the stored response is stale");
+        return true;
+      case cache::Reuse::kRevalidate:
+      case cache::Reuse::kFetch:
+        if (background_key_.empty() &&
+            cache::MayServeStaleWhileRevalidating(req_.headers, meta, now)) {
+          StartBackgroundRevalidation();
+          ServeStored(std::move(hit->reader), nullptr, CacheResult::kStale);
+          return true;
+        }
+        revalidate_ = reuse == cache::Reuse::kRevalidate;
+        break;
+    }
+    // Ask the origin, keeping the entry for a 304 and for stale-if-error.
+    client_headers_ = req_.headers;
+    hit_ = *std::move(hit);
+    return false;
+  }
+  if (cache::ParseCacheControl(req_.headers).only_if_cached) {
+    SendLocal(504, "only-if-cached: nothing stored for this URL");
+    return true;
+  }
+  if (background_key_.empty() && MayCollapse(req_)) {
+    Collapser::Joined joined = ctx_->collapser->Join(cache_key_->ToString());
+    fill_ = std::move(joined.fill);
+    fill_leader_ = joined.leader;
+    if (!fill_leader_) {
+      WaitForFill();
+      return true;
+    }
+  }
+  return false;
+}
+
+void ClientConnection::ServeStored(std::unique_ptr<cache::EntryReader> reader,
+                                   const cache::EntryMeta* meta, CacheResult result) {
+  const cache::EntryMeta& m = meta != nullptr ? *meta : reader->meta();
+  cache_result_ = result;
+  absl::Time now = absl::Now();
+  const http::Headers& request = ClientHeaders();
+  bool not_modified = cache::IsConditional(request) && cache::NotModified(request, m);
+  http::ResponseHead head = not_modified
+                                ? NotModifiedHead(m, now, CacheResultName(result))
+                                : StoredResponseHead(m, reader->body_size(), now,
+                                                     CacheResultName(result));
+  bool body = !not_modified && req_.method != "HEAD" && BodyAllowed(m.status) &&
+              reader->body_size() > 0;
+  serve_reader_ = std::move(reader);
+  StartServing(std::move(head), body);
+}
+
+void ClientConnection::StartServing(http::ResponseHead head, bool body) {
+  ctx_->loop->Cancel(upstream_timer_);
+  upstream_timer_ = 0;
+  http::BodyFraming framing;
+  if (head.headers.Has("transfer-encoding")) {
+    framing.kind = http::BodyFraming::kChunked;
+  } else if (body) {
+    framing.kind = http::BodyFraming::kContentLength;
+  }
+  plan_ = PrepareClientResponse(&head, framing, client_minor_,
+                                close_wanted_ || draining_ || ctx_->draining, opt_.pseudonym);
+  serve_chunked_ = framing.kind == http::BodyFraming::kChunked && !plan_.dechunk;
+  serve_offset_ = 0;
+  resp_head_done_ = true;
+  resp_.status = head.status;
+  entry_.status = head.status;
+  out_ += http::SerializeResponseHead(head);
+  phase_ = Phase::kServe;
+  if (!body) {
+    serve_reader_.reset();
+    LeaveFill();
+    Log(entry_.status);
+    EndRequest();
+  }
+}
+
+bool ClientConnection::MoveServedBody() {
+  if (out_.size() >= opt_.buffer_size) return false;
+  size_t room = opt_.buffer_size - out_.size();
+  bool done = false;
+  size_t n = 0;
+  if (serve_reader_ != nullptr) {
+    size_t want = static_cast<size_t>(
+        std::min<uint64_t>(room, serve_reader_->body_size() - serve_offset_));
+    size_t before = out_.size();
+    out_.resize(before + want);
+    absl::StatusOr<size_t> got = serve_reader_->Read(absl::MakeSpan(out_.data() + before, want));
+    if (!got.ok() || (*got == 0 && want > 0)) {
+      // A stored body that cannot be read back (disk error, truncated file): the client
+      // sees the connection close, never a short body passed off as whole.
+      out_.resize(before);
+      Abort();
+      return true;
+    }
+    n = *got;
+    out_.resize(before + n);
+    done = serve_offset_ + n == serve_reader_->body_size();
+  } else {
+    // From a collapsed fetch: leave room for the chunk framing.
+    Fill::State state;
+    std::string chunk;
+    std::string* into = serve_chunked_ ? &chunk : &out_;
+    size_t max = serve_chunked_ ? (room > 32 ? room - 32 : 0) : room;
+    n = fill_->Read(serve_offset_, max, into, &state);
+    if (serve_chunked_ && n > 0) absl::StrAppend(&out_, absl::Hex(n), "\r\n", chunk, "\r\n");
+    if (n == 0 && state == Fill::State::kDone) {
+      if (serve_chunked_) out_ += "0\r\n\r\n";
+      done = true;
+    } else if (n == 0 && state != Fill::State::kStreaming) {
+      Abort();  // the leader's fetch broke mid-body
+      return true;
+    }
+  }
+  serve_offset_ += n;
+  entry_.body_bytes += n;
+  if (done) {
+    serve_reader_.reset();
+    LeaveFill();
+    Log(entry_.status);
+    EndRequest();
+    return true;
+  }
+  return n > 0;
+}
+
+void ClientConnection::WaitForFill() {
+  phase_ = Phase::kWaitFill;
+  waker_ = std::make_shared<LoopWaker>(ctx_->loop, [this] {
+    if (phase_ != Phase::kClosed) Drive();
+  });
+  fill_->Subscribe(waker_);
+  collapse_timer_ = ctx_->loop->RunAfter(opt_.cache.collapse_timeout, [this] {
+    collapse_timer_ = 0;
+    if (phase_ != Phase::kWaitFill) return;
+    LeaveFill();  // too slow: fetch for ourselves
+    GoUpstream();
+    if (phase_ != Phase::kClosed) Drive();
+  });
+}
+
+bool ClientConnection::CheckFill() {
+  Fill::State state = fill_->state();
+  if (state == Fill::State::kWaiting) return false;
+  if (state == Fill::State::kStreaming || state == Fill::State::kDone) {
+    const cache::EntryMeta& meta = fill_->meta();
+    absl::Time now = absl::Now();
+    if (cache::VaryMatches(meta, req_.headers) &&
+        cache::DecideReuse(req_.headers, meta, now) == cache::Reuse::kFresh) {
+      ctx_->loop->Cancel(collapse_timer_);
+      collapse_timer_ = 0;
+      cache_result_ = CacheResult::kHit;
+      std::optional<uint64_t> size = fill_->content_length();
+      bool body = req_.method != "HEAD" && BodyAllowed(meta.status) && size != uint64_t{0};
+      StartServing(StoredResponseHead(meta, size, now, CacheResultName(cache_result_)), body);
+      return true;
+    }
+  }
+  // Failed, uncacheable, or not for this request: ask the origin ourselves.
+  LeaveFill();
+  GoUpstream();
+  return true;
+}
+
+bool ClientConnection::AfterResponseHead() {
+  if (invalidate_after_) {
+    for (const http::Url& url : cache::InvalidationTargets(req_.method, *cache_url_, resp_)) {
+      ctx_->cache->Invalidate(cache::CacheKey::ForRequest("GET", url)).IgnoreError();
+    }
+    return false;
+  }
+  if (!cache_key_.has_value()) return false;
+  absl::Time now = absl::Now();
+  if (hit_.has_value()) {
+    if (revalidate_ && resp_.status == 304) {
+      cache::EntryMeta fresh = cache::FreshenFrom304(hit_->reader->meta(), resp_,
+                                                     upstream_start_.value_or(now), now);
+      ctx_->cache->UpdateMeta(*hit_, fresh).IgnoreError();
+      ReleaseUpstream();  // a 304 has no body: the connection can serve again
+      std::unique_ptr<cache::EntryReader> reader = std::move(hit_->reader);
+      hit_.reset();
+      ServeStored(std::move(reader), &fresh, CacheResult::kRevalidated);
+      return true;
+    }
+    if (cache::IsOriginError(resp_.status) && ServeStaleOnError()) return true;
+    hit_.reset();  // replaced by this response, or not: it is no longer wanted
+  }
+  bool storable = req_.method == "GET" && cache::IsStorable(req_, resp_) &&
+                  !(resp_framing_.kind == http::BodyFraming::kContentLength &&
+                    resp_framing_.length > opt_.cache.max_object_bytes);
+  if (!storable) {
+    if (fill_leader_) LeaveFill();  // waiters go upstream themselves
+    return false;
+  }
+  cache::EntryMeta meta{.status = resp_.status,
+                        .headers = cache::StorableHeaders(resp_.headers),
+                        .request_time = upstream_start_.value_or(now),
+                        .response_time = now};
+  cached_bytes_ = 0;
+  absl::StatusOr<std::unique_ptr<cache::EntryWriter>> writer =
+      ctx_->cache->Insert(*cache_key_, req_.headers, meta);
+  if (writer.ok()) writer_ = *std::move(writer);
+  if (fill_leader_) {
+    std::optional<uint64_t> length;
+    if (resp_framing_.kind == http::BodyFraming::kContentLength) length = resp_framing_.length;
+    if (resp_framing_.kind == http::BodyFraming::kNone) length = 0;
+    fill_->Publish(std::move(meta), length);
+  }
+  return false;
+}
+
+void ClientConnection::CacheBody(absl::string_view data) {
+  if (data.empty() || (writer_ == nullptr && !fill_leader_)) return;
+  cached_bytes_ += data.size();
+  if (cached_bytes_ > opt_.cache.max_object_bytes) {
+    writer_.reset();  // aborts the insert
+    if (fill_leader_) LeaveFill();
+    return;
+  }
+  if (writer_ != nullptr && !writer_->Append(data).ok()) writer_.reset();
+  if (fill_leader_) fill_->Append(data);
+}
+
+void ClientConnection::FinishCaching() {
+  if (writer_ != nullptr) {
+    // Committed before the fill is done, so a request arriving after finds the entry. A
+    // failed commit (full store) just leaves the response uncached.
+    writer_->Commit().IgnoreError();
+    writer_.reset();
+  }
+  if (fill_leader_) fill_->Finish(Fill::State::kDone);
+}
+
+bool ClientConnection::ServeStaleOnError() {
+  if (!hit_.has_value() || phase_ == Phase::kServe ||
+      !cache::MayServeStaleOnError(ClientHeaders(), hit_->reader->meta(), absl::Now())) {
+    return false;
+  }
+  DropUpstream();
+  std::unique_ptr<cache::EntryReader> reader = std::move(hit_->reader);
+  hit_.reset();
+  ServeStored(std::move(reader), nullptr, CacheResult::kStale);
+  return true;
+}
+
+void ClientConnection::StartBackgroundRevalidation() {
+  if (!ctx_->start_background) return;
+  std::string key = cache_key_->ToString();
+  if (!ctx_->collapser->StartRevalidation(key)) return;  // one is running already
+  http::RequestHead refresh = req_;  // as the client sent it: the same route and variant
+  for (absl::string_view name : {"If-None-Match", "If-Modified-Since", "If-Match",
+                                 "If-Unmodified-Since", "If-Range", "Range"}) {
+    refresh.headers.Remove(name);
+  }
+  refresh.method = "GET";
+  refresh.version_minor = 1;
+  refresh.headers.Set("Connection", "close").IgnoreError();
+  absl::StatusOr<std::string> bytes = http::SerializeRequestHead(refresh);
+  if (!bytes.ok()) {
+    ctx_->collapser->EndRevalidation(key);
+    return;
+  }
+  ctx_->start_background(*std::move(bytes), peer_, std::move(key));
+}
+
+void ClientConnection::Purge() {
+  if (!opt_.cache.purge_allow.Allows(peer_)) {
+    return SendLocal(403, "PURGE is not allowed from this address");
+  }
+  absl::StatusOr<http::Url> url = CacheUrl(route_);
+  if (!url.ok()) return SendLocal(400, url.status().message());
+  bool found = ctx_->cache != nullptr &&
+               ctx_->cache->Invalidate(cache::CacheKey::ForRequest("GET", *url)).ok();
+  SendLocal(found ? 200 : 404, found ? "purged" : "not in the cache");
+}
+
+void ClientConnection::SendLocal(int status, absl::string_view text) {
+  bool close = close_wanted_ || draining_ || ctx_->draining;
+  out_ += ErrorResponse(status, text, opt_.pseudonym, close, req_.method != "HEAD");
+  plan_.close_after = close;
+  resp_head_done_ = true;
+  Log(status);
+  EndRequest();
+}
+
+void ClientConnection::LeaveFill() {
+  if (waker_ != nullptr) {
+    waker_->Cancel();
+    waker_.reset();
+  }
+  ctx_->loop->Cancel(collapse_timer_);
+  collapse_timer_ = 0;
+  if (fill_leader_ && fill_ != nullptr) fill_->Finish(Fill::State::kFailed);
+  fill_.reset();
+  fill_leader_ = false;
+}
+
+void ClientConnection::ResetCache() {
+  LeaveFill();
+  writer_.reset();
+  serve_reader_.reset();
+  hit_.reset();
+  client_headers_.reset();
+  cache_url_.reset();
+  cache_key_.reset();
+  invalidate_after_ = false;
+  revalidate_ = false;
+  cached_bytes_ = 0;
+  serve_offset_ = 0;
+  serve_chunked_ = false;
+}
+
+}  // namespace proxy

@@ -137,6 +137,17 @@ absl::StatusOr<ProxyOptions> BuildOptions(const FlagValues& v) {
     return FlagError("resolver", absl::StrCat("must be system or numeric, got ", v.resolver));
   }
   o.numeric_only = v.resolver == "numeric";
+  o.hosts_file = v.hosts_file;
+  o.resolv_conf = v.resolv_conf;
+  for (absl::string_view server : absl::StrSplit(v.nameservers, ',', absl::SkipWhitespace())) {
+    server = absl::StripAsciiWhitespace(server);
+    absl::StatusOr<net::Address> addr = net::Address::FromIp(server, 53);
+    if (!addr.ok()) addr = net::Address::Parse(server);
+    if (!addr.ok()) {
+      return FlagError("nameservers", absl::StrCat("not an address or ADDR:PORT: ", server));
+    }
+    o.nameservers.push_back(*addr);
+  }
 
   for (auto [flag, text, out] :
        {std::tuple<absl::string_view, const std::string&, uint64_t*>{

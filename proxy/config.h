@@ -35,6 +35,9 @@ struct FlagValues {
   int upstream_pool_size = 16;
   int buffer_size = 256 * 1024;
   std::string resolver = "system";
+  std::string hosts_file = "/etc/hosts";
+  std::string resolv_conf = "/etc/resolv.conf";
+  std::string nameservers;  // "ADDR[:PORT],..." replacing resolv.conf's; empty: resolv.conf's
   std::string admin_listen;  // empty: no admin listener
   std::string mem_cache_size = "256M";
   std::string cache_dir;  // empty: no disk tier (cachingproxy's flag defaults to DefaultCacheDir())

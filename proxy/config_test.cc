@@ -97,6 +97,23 @@ TEST(ConfigTest, CacheFlags) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--purge_allow")));
 }
 
+TEST(ConfigTest, ResolverFlags) {
+  FlagValues v;
+  v.hosts_file = "/tmp/h";
+  v.resolv_conf = "/tmp/r";
+  v.nameservers = "127.0.0.1:5300, ::1, 192.0.2.1";
+  ASSERT_OK_AND_ASSIGN(ProxyOptions o, BuildOptions(v));
+  EXPECT_FALSE(o.numeric_only);
+  EXPECT_EQ(o.hosts_file, "/tmp/h");
+  EXPECT_EQ(o.resolv_conf, "/tmp/r");
+  ASSERT_EQ(o.nameservers.size(), 3u);
+  EXPECT_EQ(o.nameservers[0].ToString(), "127.0.0.1:5300");
+  EXPECT_EQ(o.nameservers[1].ToString(), "[::1]:53");
+  EXPECT_EQ(o.nameservers[2].ToString(), "192.0.2.1:53");
+  v.nameservers = "dns.example";
+  EXPECT_THAT(BuildOptions(v), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--nameservers")));
+}
+
 TEST(ParseByteSizeTest, SuffixesAndErrors) {
   EXPECT_EQ(*ParseByteSize("0"), 0u);
   EXPECT_EQ(*ParseByteSize("4096"), 4096u);

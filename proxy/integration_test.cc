@@ -17,6 +17,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/dns/message.h"
+#include "lib/dns/parser.h"
+#include "lib/dns/writer.h"
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "testing/matchers.h"
@@ -430,6 +433,51 @@ TEST(ProxyTest, AdminListenerServesMetricsAndHealth) {
   EXPECT_THAT(Exchange(proxy.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
               StartsWith("HTTP/1.1 400 Bad Request\r\n"));
   EXPECT_EQ(origin->requests().size(), 4u);
+}
+
+// Names resolve with lib/dns: the hosts file first, then DNS (here a loopback server that
+// answers every A query for dns.test with 127.0.0.1), NXDOMAIN is a 502.
+TEST(ProxyTest, ForwardResolvesNamesThroughHostsAndDns) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({kOk, kOk}));
+  ASSERT_OK_AND_ASSIGN(
+      auto dns_server,
+      testing_util::UdpReplayServer::Start([](const std::string& query) -> std::optional<std::string> {
+        absl::StatusOr<dns::Message> q = dns::ParseMessage(absl::Span<const uint8_t>(
+            reinterpret_cast<const uint8_t*>(query.data()), query.size()));
+        if (!q.ok() || q->questions.empty()) return std::nullopt;
+        dns::Message r;
+        r.header = q->header;
+        r.header.qr = true;
+        r.header.ra = true;
+        r.questions = q->questions;
+        const dns::Question& question = q->questions[0];
+        if (question.name != "dns.test.") {
+          r.header.rcode = dns::kNxDomain;
+        } else if (question.type == dns::kA) {
+          r.answers.push_back({"dns.test.", dns::kA, dns::kClassIN, 60, dns::A{{127, 0, 0, 1}}});
+        }
+        absl::StatusOr<std::vector<uint8_t>> wire = dns::WriteMessage(r);
+        if (!wire.ok()) return std::nullopt;
+        return std::string(wire->begin(), wire->end());
+      }));
+  std::string dir = testing_util::TempDir();
+  std::string hosts = absl::StrCat(dir, "/proxy-hosts");
+  std::string resolv = absl::StrCat(dir, "/proxy-resolv.conf");
+  ASSERT_TRUE(testing_util::WriteFile(hosts, "127.0.0.1 hosts.test\n").ok());
+  ASSERT_TRUE(testing_util::WriteFile(resolv, "options timeout:1 attempts:1\n").ok());
+  Proxy proxy = StartProxy({"--resolver=system", absl::StrCat("--hosts_file=", hosts),
+                            absl::StrCat("--resolv_conf=", resolv),
+                            absl::StrCat("--nameservers=", dns_server->address().ToString())});
+  for (const char* host : {"hosts.test", "dns.test"}) {
+    SCOPED_TRACE(host);
+    std::string reply = Exchange(proxy.port, absl::StrCat("GET http://", host, ":", origin->port(),
+                                                         "/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    EXPECT_THAT(reply, AllOf(StartsWith("HTTP/1.1 200 OK"), EndsWith("hello")));
+  }
+  EXPECT_THAT(Exchange(proxy.port, "GET http://nope.test/ HTTP/1.1\r\nHost: nope.test\r\n\r\n"),
+              StartsWith("HTTP/1.1 502 Bad Gateway"));
+  EXPECT_THAT(dns_server->queries(), Not(testing::IsEmpty()));
+  EXPECT_THAT(origin->requests(), SizeIs(2));
 }
 
 TEST(ProxyTest, HelpListsFlagsWithDefaults) {

@@ -57,8 +57,13 @@ struct ProxyOptions {
   absl::Duration upstream_idle_timeout = absl::Seconds(30);
   size_t upstream_pool_size = 16;  // idle connections kept per origin per worker
   size_t buffer_size = 256 * 1024;  // per direction per connection
-  // numeric_only: resolve only IP literals and "localhost" (no getaddrinfo).
+  // numeric_only: resolve only IP literals and "localhost" (no lookups). Otherwise names
+  // resolve with lib/dns: hosts_file, then DNS per resolv_conf (its nameservers replaced by
+  // `nameservers` when set), answers cached.
   bool numeric_only = false;
+  std::string hosts_file = "/etc/hosts";
+  std::string resolv_conf = "/etc/resolv.conf";
+  std::vector<net::Address> nameservers;
   // admin_listen is where GET /metrics and /health are served (keep it on loopback); nullopt:
   // no admin listener.
   std::optional<net::Address> admin_listen;

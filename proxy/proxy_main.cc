@@ -34,7 +34,13 @@ DEFINE_string(upstream_timeout, kDefaults.upstream_timeout,
 DEFINE_string(upstream_idle_timeout, kDefaults.upstream_idle_timeout, "Idle pooled upstream connections close after this");
 DEFINE_int32(upstream_pool_size, kDefaults.upstream_pool_size, "Idle upstream connections kept per origin per worker");
 DEFINE_int32(buffer_size, kDefaults.buffer_size, "Bytes buffered per direction per connection (backpressure beyond)");
-DEFINE_string(resolver, kDefaults.resolver, "Name resolution: system (getaddrinfo) or numeric (IP literals and localhost only)");
+DEFINE_string(resolver, kDefaults.resolver,
+              "Name resolution: system (lib/dns: --hosts_file, then DNS per --resolv_conf, cached) "
+              "or numeric (IP literals and localhost only)");
+DEFINE_string(hosts_file, kDefaults.hosts_file, "Hosts file consulted before DNS");
+DEFINE_string(resolv_conf, kDefaults.resolv_conf, "resolv.conf: nameservers, search, ndots, timeout, attempts");
+DEFINE_string(nameservers, kDefaults.nameservers,
+              "Comma-separated DNS servers ADDR or ADDR:PORT replacing resolv.conf's (empty: resolv.conf's)");
 DEFINE_string(admin_listen, kDefaults.admin_listen,
               "Admin listener for GET /metrics (Prometheus) and /health, e.g. 127.0.0.1:9090 "
               "(keep it on loopback; port 0 picks one; empty: none)");
@@ -74,6 +80,9 @@ int main(int argc, char** argv) {
   v.upstream_pool_size = FLAGS_upstream_pool_size;
   v.buffer_size = FLAGS_buffer_size;
   v.resolver = FLAGS_resolver;
+  v.hosts_file = FLAGS_hosts_file;
+  v.resolv_conf = FLAGS_resolv_conf;
+  v.nameservers = FLAGS_nameservers;
   v.admin_listen = FLAGS_admin_listen;
   v.mem_cache_size = FLAGS_mem_cache_size;
   v.cache_dir = FLAGS_cache_dir;

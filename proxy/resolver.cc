@@ -1,17 +1,12 @@
 #include "proxy/resolver.h"
 
-#include <netdb.h>
 #include <sys/socket.h>
 
-#include <deque>
 #include <memory>
-#include <thread>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 
 namespace proxy {
 namespace {
@@ -50,84 +45,25 @@ class NumericResolver : public Resolver {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-class SystemResolver : public Resolver {
+class DnsResolver : public Resolver {
  public:
-  explicit SystemResolver(net::EventLoop* loop) : loop_(loop), thread_([this] { Serve(); }) {}
-  ~SystemResolver() override {
-    *alive_ = false;
-    {
-      absl::MutexLock lock(&mu_);
-      stop_ = true;
-    }
-    thread_.join();
-  }
+  DnsResolver(net::EventLoop* loop, dns::Resolver* dns) : loop_(loop), dns_(dns) {}
+  ~DnsResolver() override { *alive_ = false; }
 
   void Resolve(const std::string& host, uint16_t port, Done done) override {
-    if (std::optional<net::Address> a = Literal(host, port)) {
-      loop_->Post([alive = alive_, done = std::move(done), a = *a] {
-        if (*alive) done(std::vector<net::Address>{a});
-      });
-      return;
-    }
-    absl::MutexLock lock(&mu_);
-    queue_.push_back(Job{host, port, std::move(done)});
+    // The answer is posted to loop_; alive_ is read and cleared only on the loop's thread
+    // (or after it stopped), so a late answer finds it false.
+    dns_->ResolveHostAsync(loop_, host, port, AF_UNSPEC,
+                           [alive = alive_, done = std::move(done)](
+                               absl::StatusOr<std::vector<net::Address>> addrs) {
+                             if (*alive) done(std::move(addrs));
+                           });
   }
 
  private:
-  struct Job {
-    std::string host;
-    uint16_t port;
-    Done done;
-  };
-
-  void Serve() {
-    for (;;) {
-      Job job;
-      {
-        absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](SystemResolver* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
-              return r->stop_ || !r->queue_.empty();
-            },
-            this));
-        if (stop_) return;
-        job = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      absl::StatusOr<std::vector<net::Address>> result = Lookup(job.host, job.port);
-      loop_->Post([alive = alive_, done = std::move(job.done), result = std::move(result)] {
-        if (*alive) done(result);
-      });
-    }
-  }
-
-  static absl::StatusOr<std::vector<net::Address>> Lookup(const std::string& host,
-                                                          uint16_t port) {
-    struct addrinfo hints = {};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG;
-    struct addrinfo* res = nullptr;
-    int rc = getaddrinfo(host.c_str(), nullptr, &hints, &res);
-    if (rc != 0) return NotFound(host, gai_strerror(rc));
-    std::vector<net::Address> out;
-    for (struct addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-      absl::StatusOr<net::Address> a = net::Address::FromSockaddr(ai->ai_addr, ai->ai_addrlen);
-      if (!a.ok()) continue;
-      a->set_port(port);
-      out.push_back(*a);
-    }
-    freeaddrinfo(res);
-    if (out.empty()) return NotFound(host, "no addresses");
-    return out;
-  }
-
   net::EventLoop* loop_;
+  dns::Resolver* dns_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;  // last: starts after the members it uses
 };
 
 }  // namespace
@@ -136,8 +72,8 @@ std::unique_ptr<Resolver> NewNumericResolver(net::EventLoop* loop) {
   return std::make_unique<NumericResolver>(loop);
 }
 
-std::unique_ptr<Resolver> NewSystemResolver(net::EventLoop* loop) {
-  return std::make_unique<SystemResolver>(loop);
+std::unique_ptr<Resolver> NewDnsResolver(net::EventLoop* loop, dns::Resolver* dns) {
+  return std::make_unique<DnsResolver>(loop, dns);
 }
 
 }  // namespace proxy

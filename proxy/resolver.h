@@ -1,9 +1,10 @@
-// resolver.h: the proxy's name-resolution hook. A Resolver answers on the event loop's thread,
-// so a lib/dns Resolver (ResolveHostAsync on the loop) can replace the getaddrinfo thread here
-// without touching the connection code.
+// resolver.h: the proxy's name-resolution hook. A Resolver answers on the event loop's thread.
+// The DNS one is lib/dns's stub resolver (hosts file, resolv.conf, answer cache shared by all
+// workers) driven from the loop.
 //
-//   std::unique_ptr<proxy::Resolver> r = proxy::NewSystemResolver(loop);
-//   r->Resolve("localhost", 80, [](absl::StatusOr<std::vector<net::Address>> addrs) { ... });
+//   ASSIGN_OR_RETURN(std::unique_ptr<dns::Resolver> dns, dns::Resolver::Create({}));  // shared
+//   std::unique_ptr<proxy::Resolver> r = proxy::NewDnsResolver(loop, dns.get());
+//   r->Resolve("origin.example", 80, [](absl::StatusOr<std::vector<net::Address>> addrs) {...});
 #ifndef PROXY_RESOLVER_H_
 #define PROXY_RESOLVER_H_
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/dns/resolver.h"
 #include "lib/net/address.h"
 #include "lib/net/event_loop.h"
 
@@ -34,9 +36,11 @@ class Resolver {
 // NotFound. Never touches the network.
 std::unique_ptr<Resolver> NewNumericResolver(net::EventLoop* loop);
 
-// NewSystemResolver answers IP literals at once and other names with getaddrinfo(3) on one
-// background thread.
-std::unique_ptr<Resolver> NewSystemResolver(net::EventLoop* loop);
+// NewDnsResolver answers with `dns` (literals and hosts entries at once, cached answers
+// without a thread, other names by DNS on its pool). `dns` is shared by several loops and
+// must outlive every Resolve call's answer: destroy it (it waits for its lookups) before the
+// loops.
+std::unique_ptr<Resolver> NewDnsResolver(net::EventLoop* loop, dns::Resolver* dns);
 
 }  // namespace proxy
 

@@ -38,6 +38,7 @@ class Worker {
     std::atomic<int>* connections;
     cache::HttpCache* cache;  // may be null
     Collapser* collapser;
+    dns::Resolver* dns;  // null: numeric resolution only
   };
 
   static absl::StatusOr<std::unique_ptr<Worker>> Create(const Shared& shared, net::Socket listener,
@@ -93,8 +94,8 @@ class Worker {
         scratch_(64 * 1024) {
     pool_ = std::make_unique<UpstreamPool>(loop_.get(), options_->upstream_pool_size,
                                            options_->upstream_idle_timeout);
-    resolver_ = options_->numeric_only ? NewNumericResolver(loop_.get())
-                                      : NewSystemResolver(loop_.get());
+    resolver_ = shared.dns == nullptr ? NewNumericResolver(loop_.get())
+                                      : NewDnsResolver(loop_.get(), shared.dns);
     ctx_.loop = loop_.get();
     ctx_.options = options_;
     ctx_.pool = pool_.get();
@@ -324,8 +325,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ProxyOptions& option
   std::unique_ptr<Server> server(new Server());
   server->options_ = options;
   RETURN_IF_ERROR(server->OpenCache());
+  if (!options.numeric_only) {
+    dns::ResolverConfig config;
+    config.hosts_path = options.hosts_file;
+    config.resolv_conf_path = options.resolv_conf;
+    if (!options.nameservers.empty()) config.nameservers = options.nameservers;
+    ASSIGN_OR_RETURN(server->dns_, dns::Resolver::Create(std::move(config)));
+  }
   Worker::Shared shared{&server->options_, &server->connections_, server->cache_.get(),
-                        server->collapser_.get()};
+                        server->collapser_.get(), server->dns_.get()};
   int n = std::max(1, options.workers);
   net::Address addr = options.listen;
   for (int i = 0; i < n; ++i) {
@@ -376,6 +384,9 @@ void Server::Shutdown(absl::Duration grace) {
 Server::~Server() {
   admin_.reset();
   Shutdown(absl::ZeroDuration());
+  // The resolver waits for its lookups, which post to the (stopped) worker loops: before
+  // those go.
+  dns_.reset();
   workers_.clear();
 }
 

@@ -23,6 +23,7 @@
 #include "lib/cache/disk_store.h"
 #include "lib/cache/http_cache.h"
 #include "lib/cache/memory_store.h"
+#include "lib/dns/resolver.h"
 #include "lib/net/address.h"
 #include "proxy/admin.h"
 #include "proxy/collapser.h"
@@ -80,6 +81,7 @@ class Server {
   cache::DiskStore* disk_ = nullptr;
   std::unique_ptr<Collapser> collapser_;
   std::string cache_summary_;
+  std::unique_ptr<dns::Resolver> dns_;  // shared by the workers; null with numeric_only
   std::atomic<int> connections_{0};
   std::vector<std::unique_ptr<WorkerMetrics>> metrics_;  // one per worker, outlive them
   std::vector<std::unique_ptr<Worker>> workers_;

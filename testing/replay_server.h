@@ -33,6 +33,8 @@ namespace testing_util {
 
 // ReadFile returns a file's bytes (a runfiles-relative path works in tests).
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+// WriteFile replaces the file at `path` with `data`.
+absl::Status WriteFile(const std::string& path, const std::string& data);
 
 enum class Framing {
   kHttpHead,   // a request ends at "\r\n\r\n" (plus Content-Length body bytes if any)

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# proxy_vs_peers.sh: cachingproxy against nginx (proxy_pass), varnish and squid, all four as
-# non-caching reverse proxies in front of one nginx origin, side by side in the same run, all
-# on loopback. wrk drives each proxy in turn (servers alternated, rotated every repeat) for
-# 1 KiB and 16 KiB objects at 10, 100 and 1000 connections; the table shows the medians of
-# req/s, p50 and p99 latency (wrk --latency) and each proxy's CPU time per request (user+sys
-# of all its processes and threads from /proc/PID/stat, before and after the run, divided by
-# the requests wrk completed), with ratios to nginx.
-#   bench/proxy_vs_peers.sh                 # 3 repeats, 5 s runs, 10/100/1000 connections
+# proxy_vs_peers.sh: cachingproxy against nginx, varnish and squid as reverse proxies in front
+# of one nginx origin, side by side in the same run, all on loopback. wrk drives each proxy in
+# turn (servers alternated, rotated every repeat) for 1 KiB and 16 KiB objects at 10, 100 and
+# 1000 connections; the table shows the medians of req/s, p50 and p99 latency (wrk --latency)
+# and each proxy's CPU time per request (user+sys of all its processes and threads from
+# /proc/PID/stat, before and after the run, divided by the requests wrk completed).
+#   bench/proxy_vs_peers.sh                 # MODE=pass: 3 repeats, 5 s runs, 10/100/1000 conns
+#   MODE=cache bench/proxy_vs_peers.sh      # warm cache hits, then memory per cached object
 #   QUICK=1 bench/proxy_vs_peers.sh         # 1 repeat, 3 s runs, 10/100 connections
+# MODE=pass: none caches (nginx proxy_pass without proxy_cache, varnish return (pass), squid
+#   cache deny all, cachingproxy without a cache); ratios are to nginx. Target: cachingproxy
+#   >= 1.0x nginx's req/s, <= nginx's p99 and CPU/request in every cell.
+# MODE=cache: the origin sends Cache-Control: max-age=3600 and every proxy caches in memory
+#   (nginx proxy_cache with its cache directory on tmpfs, varnish -s malloc, squid cache_mem,
+#   cachingproxy's memory tier in front of its disk tier); each URL is fetched once before the
+#   runs, so wrk measures hits. Ratios are to the best peer in each column (highest req/s,
+#   lowest p99, lowest CPU/request). Target: cachingproxy >= 1.2x the best req/s, <= the best
+#   p99, <= 0.8x the best CPU/request. Then (MEMORY=1, the default; OBJECTS=100000) each cache
+#   is restarted empty, OBJECTS distinct 1 KiB URLs are fetched through it, and its RSS growth
+#   (plus its tmpfs files, for nginx) per object is reported. Target: <= 1.3 KiB per object.
 # Env: REPEATS, DURATION (wrk -d), CONNS ("10 100 1000"), PROXY_CPU (0), LOAD_CPU (1: wrk and
 # the origin). Every proxy gets one worker on PROXY_CPU and writes an access log to a file;
-# none caches (nginx without proxy_cache, varnish return (pass), squid cache deny all); all
-# keep connections to the origin alive (nginx and cachingproxy keep up to 1024 idle).
-# Target: cachingproxy >= 1.0x nginx's req/s, <= nginx's p99 and CPU/request in every cell.
+# all keep connections to the origin alive (nginx and cachingproxy keep up to 1024 idle).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -33,6 +42,10 @@ need_peers() {
 need_peers
 build_opt //proxy:cachingproxy
 
+MODE=${MODE:-pass}
+case "$MODE" in pass|cache) ;; *) echo "bench: MODE must be pass or cache" >&2; exit 2 ;; esac
+MEMORY=${MEMORY:-1}
+OBJECTS=${OBJECTS:-100000}
 if [ "${QUICK:-0}" = 1 ]; then
   REPEATS=${REPEATS:-1}; DURATION=${DURATION:-3s}; CONNS=${CONNS:-"10 100"}
 else
@@ -48,6 +61,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
+# nginx's cache directory lives on tmpfs, so its "disk" cache is memory, like the others'.
+SHM=$(mktemp -d /dev/shm/proxy_vs_peers.XXXXXX)
+chmod 755 "$SHM"
 declare -A PID PORT
 STARTED=()
 
@@ -59,7 +75,7 @@ cleanup() {
     kill -KILL "$p" 2>/dev/null || true
   done
   wait 2>/dev/null || true
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$SHM"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -71,6 +87,14 @@ start() {
   taskset -c "$cpu" "$@" >"$WORK/$name.out" 2>&1 &
   PID[$name]=$!
   STARTED+=("$!")
+}
+
+# stop NAME stops a server and waits until it is gone.
+stop() {
+  local p=${PID[$1]}
+  kill -TERM "$p" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$p" 2>/dev/null || true
 }
 
 wait_port() {  # wait_port NAME PORT: until something accepts on 127.0.0.1:PORT
@@ -114,14 +138,29 @@ EOF
 mkdir -p "$WORK/www"
 for size in $SIZES; do head -c "$size" /dev/urandom >"$WORK/www/$size.bin"; done
 PORT[origin]=$(free_port)
+# /obj/ANYTHING serves the 1 KiB file: distinct URLs for the memory measurement.
 nginx_conf "$WORK/origin" "access_log off;
   sendfile on;
-  server { listen 127.0.0.1:${PORT[origin]}; root $WORK/www; }"
+  server {
+    listen 127.0.0.1:${PORT[origin]};
+    root $WORK/www;
+    $( [ "$MODE" = cache ] && echo "expires 1h;" )
+    location /obj/ { try_files /1024.bin =404; }
+  }"
 start origin "$LOAD_CPU" nginx -p "$WORK/origin" -c "$WORK/origin/nginx.conf"
 wait_port origin "${PORT[origin]}"
 
-PORT[nginx]=$(free_port)
-nginx_conf "$WORK/nginx" "access_log $WORK/nginx/access.log;
+# start_NAME starts that proxy on PORT[NAME] with fresh state under $WORK/NAME.
+start_nginx() {
+  local cache="" use=""
+  rm -rf "$WORK/nginx" "$SHM/nginx"
+  if [ "$MODE" = cache ]; then
+    mkdir -p "$SHM/nginx"
+    cache="proxy_cache_path $SHM/nginx/cache keys_zone=z:256m max_size=4g inactive=1d use_temp_path=off;"
+    use="proxy_cache z; add_header X-Cache \$upstream_cache_status;"
+  fi
+  nginx_conf "$WORK/nginx" "access_log $WORK/nginx/access.log;
+  $cache
   upstream origin { server 127.0.0.1:${PORT[origin]}; keepalive 1024; }
   server {
     listen 127.0.0.1:${PORT[nginx]};
@@ -129,37 +168,52 @@ nginx_conf "$WORK/nginx" "access_log $WORK/nginx/access.log;
       proxy_pass http://origin;
       proxy_http_version 1.1;
       proxy_set_header Connection \"\";
+      $use
     }
   }"
-start nginx "$PROXY_CPU" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+  start nginx "$PROXY_CPU" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+}
 
-PORT[cachingproxy]=$(free_port)
-mkdir -p "$WORK/cachingproxy"
-start cachingproxy "$PROXY_CPU" "$CACHINGPROXY" --listen="127.0.0.1:${PORT[cachingproxy]}" \
-  --upstream="127.0.0.1:${PORT[origin]}" --workers=1 --resolver=numeric \
-  --upstream_pool_size=1024 --max_connections=20000 --shutdown_grace=1s \
-  --access_log="$WORK/cachingproxy/access.log"
+# start_cachingproxy [FLAGS...]: extra flags replace the mode's cache flags.
+start_cachingproxy() {
+  local cache=(--mem_cache_size=0 --disk_cache_size=0)
+  [ "$MODE" = cache ] && cache=(--mem_cache_size=2G --cache_dir="$WORK/cachingproxy/cache"
+                                --disk_cache_size=4G)
+  (($#)) && cache=("$@")
+  rm -rf "$WORK/cachingproxy"
+  mkdir -p "$WORK/cachingproxy"
+  start cachingproxy "$PROXY_CPU" "$CACHINGPROXY" --listen="127.0.0.1:${PORT[cachingproxy]}" \
+    --upstream="127.0.0.1:${PORT[origin]}" --workers=1 --resolver=numeric \
+    --upstream_pool_size=1024 --max_connections=20000 --shutdown_grace=1s \
+    --access_log="$WORK/cachingproxy/access.log" "${cache[@]}"
+}
 
-PORT[varnish]=$(free_port)
-mkdir -p "$WORK/varnish"
-cat >"$WORK/varnish/default.vcl" <<EOF
+start_varnish() {
+  local recv="return (pass);" storage=malloc,32m
+  if [ "$MODE" = cache ]; then recv=""; storage=malloc,2g; fi
+  rm -rf "$WORK/varnish"
+  mkdir -p "$WORK/varnish"
+  cat >"$WORK/varnish/default.vcl" <<EOF
 vcl 4.1;
 backend origin { .host = "127.0.0.1"; .port = "${PORT[origin]}"; }
-sub vcl_recv { return (pass); }
+sub vcl_recv { $recv }
 EOF
-start varnish "$PROXY_CPU" varnishd -F -j none -n "$WORK/varnish/n" -T none \
-  -a "127.0.0.1:${PORT[varnish]}" -f "$WORK/varnish/default.vcl" -s malloc,32m \
-  -p thread_pools=1 -p thread_pool_min=50 -p thread_pool_max=2000
+  start varnish "$PROXY_CPU" varnishd -F -j none -n "$WORK/varnish/n" -T none \
+    -a "127.0.0.1:${PORT[varnish]}" -f "$WORK/varnish/default.vcl" -s "$storage" \
+    -p thread_pools=1 -p thread_pool_min=50 -p thread_pool_max=2000
+}
 
-PORT[squid]=$(free_port)
-mkdir -p "$WORK/squid"
-cat >"$WORK/squid/squid.conf" <<EOF
+start_squid() {
+  local cache=$'cache deny all\ncache_mem 8 MB'
+  [ "$MODE" = cache ] && cache=$'cache_mem 2048 MB\nmaximum_object_size_in_memory 1 MB'
+  rm -rf "$WORK/squid"
+  mkdir -p "$WORK/squid"
+  cat >"$WORK/squid/squid.conf" <<EOF
 http_port 127.0.0.1:${PORT[squid]} accel defaultsite=127.0.0.1 no-vhost
 cache_peer 127.0.0.1 parent ${PORT[origin]} 0 no-query no-digest originserver name=origin
 cache_peer_access origin allow all
 http_access allow all
-cache deny all
-cache_mem 8 MB
+$cache
 workers 1
 max_filedescriptors 65536
 visible_hostname localhost
@@ -170,9 +224,11 @@ coredump_dir $WORK/squid
 pinger_enable off
 shutdown_lifetime 0 seconds
 EOF
-[ "$(id -u)" -eq 0 ] && chown -R proxy:proxy "$WORK/squid" 2>/dev/null || true
-start squid "$PROXY_CPU" squid -N -f "$WORK/squid/squid.conf"
+  [ "$(id -u)" -eq 0 ] && chown -R proxy:proxy "$WORK/squid" 2>/dev/null || true
+  start squid "$PROXY_CPU" squid -N -f "$WORK/squid/squid.conf"
+}
 
+for s in $SERVERS; do PORT[$s]=$(free_port); "start_$s"; done
 for s in $SERVERS; do wait_port "$s" "${PORT[$s]}"; done
 for s in $SERVERS; do
   for size in $SIZES; do
@@ -185,18 +241,44 @@ for s in $SERVERS; do
   done
 done
 
-# cpu_ticks NAME prints utime+stime (clock ticks) summed over the server's process tree (the
-# stat of a process counts all its threads).
-cpu_ticks() {
-  local pids=("${PID[$1]}") all=() p kids
+# is_hit SERVER URL: the server answers URL from its cache (each says so its own way:
+# varnish's X-Varnish carries two transaction ids on a hit).
+is_hit() {
+  local h
+  h=$(curl -s -o /dev/null -D - "http://127.0.0.1:${PORT[$1]}$2" | tr -d '\r')
+  case "$1" in
+    varnish) grep -qiE '^X-Varnish: [0-9]+ [0-9]+' <<<"$h" ;;
+    *) grep -qiE '^X-Cache: HIT' <<<"$h" ;;
+  esac
+}
+if [ "$MODE" = cache ]; then
+  for s in $SERVERS; do
+    for size in $SIZES; do
+      is_hit "$s" "/$size.bin" || {
+        echo "bench: $s does not answer /$size.bin from its cache" >&2
+        exit 1
+      }
+    done
+  done
+fi
+
+# process_tree NAME prints the pids of the server's process tree.
+process_tree() {
+  local pids=("${PID[$1]}") p kids
   while ((${#pids[@]})); do
     p=${pids[0]}
     pids=("${pids[@]:1}")
-    all+=("$p")
+    echo "$p"
     kids=$(cat /proc/"$p"/task/*/children 2>/dev/null || true)
     for k in $kids; do pids+=("$k"); done
   done
-  for p in "${all[@]}"; do cat "/proc/$p/stat" 2>/dev/null || true; done |
+}
+
+# cpu_ticks NAME prints utime+stime (clock ticks) summed over the server's process tree (the
+# stat of a process counts all its threads).
+cpu_ticks() {
+  local p
+  for p in $(process_tree "$1"); do cat "/proc/$p/stat" 2>/dev/null || true; done |
     awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
 }
 
@@ -232,7 +314,7 @@ median() {  # median FILE COLUMN
     awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-echo "proxy_vs_peers: origin nginx $(nginx -v 2>&1 | sed 's/.*\///'), varnish" \
+echo "proxy_vs_peers MODE=$MODE: origin nginx $(nginx -v 2>&1 | sed 's/.*\///'), varnish" \
   "$(varnishd -V 2>&1 | head -1 | sed 's/.*varnish-\([0-9.]*\).*/\1/'), squid" \
   "$(squid -v | head -1 | awk '{ print $NF }'); proxies on cpu $PROXY_CPU, wrk+origin on cpu" \
   "$LOAD_CPU; $REPEATS repeat(s) of $DURATION, medians" >&2
@@ -252,19 +334,69 @@ for rep in $(seq "$REPEATS"); do
   done
 done
 
+# The reference for the ratios: nginx (pass), or the best peer in each column (cache).
+PEERS="nginx"
+[ "$MODE" = cache ] && PEERS="nginx varnish squid"
 printf "\n%-6s %5s  %-12s %9s %8s %8s %9s %6s  %6s %6s %6s\n" size conns server "req/s" \
   "p50 ms" "p99 ms" "cpu us/r" errors "x rps" "x p99" "x cpu"
 for size in $SIZES; do
   for conns in $CONNS; do
-    base="$WORK/res.nginx.$size.$conns"
-    n_rps=$(median "$base" 1); n_p99=$(median "$base" 3); n_cpu=$(median "$base" 4)
+    b_rps=""; b_p99=""; b_cpu=""
+    for p in $PEERS; do
+      f="$WORK/res.$p.$size.$conns"
+      b_rps=$(awk -v a="$b_rps" -v b="$(median "$f" 1)" 'BEGIN { print (a == "" || b > a ? b : a) }')
+      b_p99=$(awk -v a="$b_p99" -v b="$(median "$f" 3)" 'BEGIN { print (a == "" || b < a ? b : a) }')
+      b_cpu=$(awk -v a="$b_cpu" -v b="$(median "$f" 4)" 'BEGIN { print (a == "" || b < a ? b : a) }')
+    done
     for s in $SERVERS; do
       f="$WORK/res.$s.$size.$conns"
       rps=$(median "$f" 1); p99=$(median "$f" 3); cpu=$(median "$f" 4)
       printf "%-6s %5s  %-12s %9.0f %8.3f %8.3f %9.2f %6s  %6s %6s %6s\n" "$size" "$conns" "$s" \
         "$rps" "$(median "$f" 2)" "$p99" "$cpu" "$(awk '{ e += $5 } END { print e + 0 }' "$f")" \
-        "$(ratio "$rps" "$n_rps")" "$(ratio "$p99" "$n_p99")" "$(ratio "$cpu" "$n_cpu")"
+        "$(ratio "$rps" "$b_rps")" "$(ratio "$p99" "$b_p99")" "$(ratio "$cpu" "$b_cpu")"
     done
   done
 done
-echo "(x = ratio to nginx: target for cachingproxy x rps >= 1.00, x p99 <= 1.00, x cpu <= 1.00)"
+if [ "$MODE" = pass ]; then
+  echo "(x = ratio to nginx: target for cachingproxy x rps >= 1.00, x p99 <= 1.00, x cpu <= 1.00)"
+  exit 0
+fi
+echo "(x = ratio to the best of nginx/varnish/squid in each column: target for cachingproxy" \
+  "x rps >= 1.20, x p99 <= 1.00, x cpu <= 0.80)"
+[ "$MEMORY" = 1 ] || exit 0
+
+# --- memory per cached object -----------------------------------------------------------------
+rss_kib() {  # rss_kib NAME: resident memory of the server's process tree
+  local p
+  for p in $(process_tree "$1"); do awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true; done |
+    awk '{ t += $1 } END { print t + 0 }'
+}
+tmpfs_kib() {  # tmpfs_kib NAME: what the server keeps in tmpfs files
+  if [ -d "$SHM/$1" ]; then du -sk "$SHM/$1" | awk '{ print $1 }'; else echo 0; fi
+}
+echo >&2
+echo "memory: $OBJECTS distinct 1 KiB objects through each cache, from empty" >&2
+printf "\n%-12s %10s %10s %10s %12s\n" server "rss KiB" "tmpfs KiB" "s to fill" "KiB/object"
+for s in $SERVERS; do
+  stop "$s"
+  # cachingproxy runs with its memory tier only: its disk files are not memory.
+  if [ "$s" = cachingproxy ]; then
+    start_cachingproxy --mem_cache_size=2G --disk_cache_size=0
+  else
+    "start_$s"
+  fi
+  wait_port "$s" "${PORT[$s]}"
+  curl -s "http://127.0.0.1:${PORT[$s]}/obj/warm" >/dev/null
+  sleep 1
+  r0=$(rss_kib "$s"); t0=$(tmpfs_kib "$s")
+  t_start=$(now_s)
+  curl -s "http://127.0.0.1:${PORT[$s]}/obj/[1-$OBJECTS]" >/dev/null
+  t_end=$(now_s)
+  sleep 1
+  is_hit "$s" "/obj/1" || echo "bench: $s did not keep /obj/1" >&2
+  r1=$(rss_kib "$s"); t1=$(tmpfs_kib "$s")
+  printf "%-12s %10d %10d %10.1f %12.3f\n" "$s" $((r1 - r0)) $((t1 - t0)) \
+    "$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { print b - a }')" \
+    "$(awk -v r=$((r1 - r0 + t1 - t0)) -v n="$OBJECTS" 'BEGIN { print r / n }')"
+done
+echo "(target for cachingproxy: <= 1.3 KiB per object)"

@@ -1,6 +1,8 @@
 #include "proxy/access_log.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -10,34 +12,64 @@
 namespace proxy {
 namespace {
 
-std::string Quoted(absl::string_view s) {
-  if (s.empty()) return "\"-\"";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      out += absl::StrFormat("\\x%02X", c);
-    } else {
-      out += static_cast<char>(c);
+bool NeedsEscape(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x7f; }
+
+// AppendQuoted appends `s` in double quotes, escaped ("-" when empty).
+void AppendQuoted(std::string* out, absl::string_view s) {
+  if (s.empty()) {
+    out->append("\"-\"");
+    return;
+  }
+  out->push_back('"');
+  if (std::none_of(s.begin(), s.end(), [](char c) { return NeedsEscape(c); })) {
+    out->append(s.data(), s.size());
+  } else {
+    for (unsigned char c : s) {
+      if (c == '"' || c == '\\') {
+        out->push_back('\\');
+        out->push_back(static_cast<char>(c));
+      } else if (c < 0x20 || c >= 0x7f) {
+        absl::StrAppend(out, absl::StrFormat("\\x%02X", c));
+      } else {
+        out->push_back(static_cast<char>(c));
+      }
     }
   }
-  return out + "\"";
+  out->push_back('"');
+}
+
+// ClfTime returns "[06/Nov/1994:08:49:37 +0000]" for `t`, formatted once per second per
+// thread (a log line is written for every request).
+const std::string& ClfTime(absl::Time t) {
+  thread_local int64_t second = INT64_MIN;
+  thread_local std::string text;
+  int64_t now = absl::ToUnixSeconds(t);
+  if (now != second) {
+    second = now;
+    text = absl::FormatTime("[%d/%b/%Y:%H:%M:%S +0000]", t, absl::UTCTimeZone());
+  }
+  return text;
 }
 
 }  // namespace
 
 std::string FormatAccessLine(const AccessEntry& e) {
-  std::string upstream =
-      e.upstream_time.has_value()
-          ? absl::StrFormat("%.3f", absl::ToDoubleSeconds(*e.upstream_time))
-          : "-";
-  return absl::StrCat(e.client_ip.empty() ? "-" : e.client_ip, " - - [",
-                      absl::FormatTime("%d/%b/%Y:%H:%M:%S +0000", e.time, absl::UTCTimeZone()),
-                      "] ", Quoted(e.request_line), " ", e.status, " ", e.body_bytes, " ",
-                      Quoted(e.referer), " ", Quoted(e.user_agent), " ",
-                      e.cache_status.empty() ? "-" : e.cache_status, " ", upstream, "\n");
+  std::string out;
+  out.reserve(160 + e.request_line.size() + e.user_agent.size() + e.referer.size());
+  absl::StrAppend(&out, e.client_ip.empty() ? "-" : e.client_ip, " - - ", ClfTime(e.time), " ");
+  AppendQuoted(&out, e.request_line);
+  absl::StrAppend(&out, " ", e.status, " ", e.body_bytes, " ");
+  AppendQuoted(&out, e.referer);
+  out.push_back(' ');
+  AppendQuoted(&out, e.user_agent);
+  absl::StrAppend(&out, " ", e.cache_status.empty() ? "-" : e.cache_status, " ");
+  if (e.upstream_time.has_value()) {
+    int64_t ms = absl::ToInt64Milliseconds(*e.upstream_time + absl::Microseconds(500));
+    absl::StrAppend(&out, ms / 1000, ".", absl::Dec(ms % 1000, absl::kZeroPad3), "\n");
+  } else {
+    out.append("-\n");
+  }
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& path) {

@@ -10,7 +10,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 
 namespace cache {
@@ -115,6 +114,72 @@ absl::string_view WeakTag(absl::string_view tag) {
   return tag;
 }
 
+// --- HTTP-date (RFC 9110 §5.6.7), parsed by hand: it is read on every cache hit ---
+
+struct DateFields {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+};
+
+// Digits parses exactly `s.size()` decimal digits.
+bool Digits(absl::string_view s, int* out) {
+  int n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  *out = n;
+  return !s.empty();
+}
+
+bool DayName(absl::string_view s) {
+  for (absl::string_view d : {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) {
+    if (s == d) return true;
+  }
+  return false;
+}
+
+bool LongDayName(absl::string_view s) {
+  for (absl::string_view d :
+       {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}) {
+    if (s == d) return true;
+  }
+  return false;
+}
+
+bool MonthName(absl::string_view s, int* month) {
+  static constexpr absl::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (s == kMonths[i]) {
+      *month = i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Clock parses "HH:MM:SS" (second 60 is a leap second).
+bool Clock(absl::string_view s, DateFields* d) {
+  return s.size() == 8 && s[2] == ':' && s[5] == ':' && Digits(s.substr(0, 2), &d->hour) &&
+         Digits(s.substr(3, 2), &d->minute) && Digits(s.substr(6, 2), &d->second) &&
+         d->hour <= 23 && d->minute <= 59 && d->second <= 60;
+}
+
+// ToTime checks the calendar date and converts it (days from civil, proleptic Gregorian).
+std::optional<absl::Time> ToTime(const DateFields& d) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+  int month_days = kDays[d.month - 1] + (d.month == 2 && leap ? 1 : 0);
+  if (d.day < 1 || d.day > month_days) return std::nullopt;
+  int64_t y = d.year - (d.month <= 2 ? 1 : 0);
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (d.month + (d.month > 2 ? -3 : 9)) + 2) / 5 + d.day - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468;
+  return absl::FromUnixSeconds(days * 86400 + d.hour * 3600 + d.minute * 60 + d.second);
+}
+
 bool IsSafeMethod(absl::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE";
 }
@@ -126,15 +191,33 @@ bool SameOrigin(const http::Url& a, const http::Url& b) {
 }  // namespace
 
 std::optional<absl::Time> ParseHttpDate(absl::string_view value) {
-  std::string v(absl::StripAsciiWhitespace(value));
-  absl::Time t;
-  std::string err;
-  // IMF-fixdate, then obsolete RFC 850, then asctime (whose day may be space padded).
-  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", v, &t, &err)) return t;
-  if (absl::ParseTime("%A, %d-%b-%y %H:%M:%S GMT", v, &t, &err)) return t;
-  if (absl::ParseTime("%a %b %d %H:%M:%S %Y", absl::StrReplaceAll(v, {{"  ", " "}}), &t, &err) &&
-      !absl::StrContains(v, "GMT") && v.size() == 24) {
-    return t;
+  absl::string_view v = absl::StripAsciiWhitespace(value);
+  DateFields d;
+  // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", the only form senders may generate.
+  if (v.size() == 29 && v[3] == ',' && v[4] == ' ' && v[7] == ' ' && v[11] == ' ' &&
+      v[16] == ' ' && v.substr(25) == " GMT" && DayName(v.substr(0, 3)) &&
+      Digits(v.substr(5, 2), &d.day) && MonthName(v.substr(8, 3), &d.month) &&
+      Digits(v.substr(12, 4), &d.year) && Clock(v.substr(17, 8), &d)) {
+    return ToTime(d);
+  }
+  // Obsolete RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit years: 69-99 are 19xx).
+  size_t comma = v.find(',');
+  if (comma != absl::string_view::npos && v.size() == comma + 24 && LongDayName(v.substr(0, comma))) {
+    absl::string_view r = v.substr(comma);
+    if (r[1] == ' ' && r[4] == '-' && r[8] == '-' && r[11] == ' ' && r.substr(20) == " GMT" &&
+        Digits(r.substr(2, 2), &d.day) && MonthName(r.substr(5, 3), &d.month) &&
+        Digits(r.substr(9, 2), &d.year) && Clock(r.substr(12, 8), &d)) {
+      d.year += d.year < 69 ? 2000 : 1900;
+      return ToTime(d);
+    }
+    return std::nullopt;
+  }
+  // Obsolete asctime "Sun Nov  6 08:49:37 1994" (the day space-padded).
+  if (v.size() == 24 && v[3] == ' ' && v[7] == ' ' && v[10] == ' ' && v[19] == ' ' &&
+      DayName(v.substr(0, 3)) && MonthName(v.substr(4, 3), &d.month) &&
+      (v[8] == ' ' ? Digits(v.substr(9, 1), &d.day) : Digits(v.substr(8, 2), &d.day)) &&
+      Clock(v.substr(11, 8), &d) && Digits(v.substr(20, 4), &d.year)) {
+    return ToTime(d);
   }
   return std::nullopt;
 }

@@ -47,6 +47,7 @@ ClientConnection::ClientConnection(WorkerContext* ctx, uint64_t id, net::Socket 
       id_(id),
       client_(std::move(sock)),
       peer_(peer),
+      peer_ip_(peer.IpString()),
       background_key_(std::move(background_key)) {}
 
 ClientConnection::~ClientConnection() {
@@ -731,7 +732,7 @@ void ClientConnection::Close() {
 void ClientConnection::NewEntry() {
   entry_ = AccessEntry{};
   cache_result_ = CacheResult::kNone;
-  entry_.client_ip = peer_.IpString();
+  entry_.client_ip = peer_ip_;
   entry_.time = absl::Now();
   logged_ = false;
 }

@@ -179,6 +179,7 @@ class ClientConnection {
   const uint64_t id_;
   net::Socket client_;
   net::Address peer_;
+  const std::string peer_ip_;  // peer_.IpString(), for logs and X-Forwarded-For
   Phase phase_ = Phase::kHead;
   bool draining_ = false;
 

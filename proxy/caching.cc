@@ -8,14 +8,6 @@
 #include "lib/http/reason.h"
 
 namespace proxy {
-namespace {
-
-std::string AgeSeconds(const cache::EntryMeta& meta, absl::Time now) {
-  return absl::StrCat(absl::ToInt64Seconds(cache::CurrentAge(meta, now)));
-}
-
-}  // namespace
-
 absl::StatusOr<http::Url> CacheUrl(const Route& route) {
   if (route.target.empty() || route.target[0] != '/') {
     return absl::InvalidArgumentError(
@@ -33,27 +25,26 @@ bool MayCollapse(const http::RequestHead& request) {
 
 bool BodyAllowed(int status) { return status >= 200 && status != 204 && status != 304; }
 
-http::ResponseHead StoredResponseHead(const cache::EntryMeta& meta,
-                                      std::optional<uint64_t> body_size, absl::Time now,
-                                      absl::string_view x_cache) {
-  http::ResponseHead head;
-  head.version_minor = 1;
-  head.status = meta.status;
-  head.reason = std::string(http::ReasonPhrase(meta.status));
-  head.headers = meta.headers;
-  // Stored values are valid fields, and these are digits and tokens: Set cannot fail.
-  head.headers.Set("Age", AgeSeconds(meta, now)).IgnoreError();
-  head.headers.Remove("Content-Length");
-  head.headers.Remove("Transfer-Encoding");
-  if (BodyAllowed(meta.status)) {
-    if (body_size.has_value()) {
-      head.headers.Set("Content-Length", absl::StrCat(*body_size)).IgnoreError();
-    } else {
-      head.headers.Set("Transfer-Encoding", "chunked").IgnoreError();
+BodyFollows AppendStoredHead(const StoredHead& h, std::string* out) {
+  BodyFollows body = BodyFollows::kNone;
+  if (BodyAllowed(h.status)) {
+    if (h.body_size.has_value()) {
+      body = BodyFollows::kLength;
+    } else if (!h.head_request) {
+      body = h.client_minor >= 1 ? BodyFollows::kChunked : BodyFollows::kUntilClose;
     }
   }
-  head.headers.Set("X-Cache", x_cache).IgnoreError();
-  return head;
+  bool close = h.close || body == BodyFollows::kUntilClose;
+  absl::string_view reason = http::ReasonPhrase(h.status);
+  absl::StrAppend(out, "HTTP/1.1 ", h.status, " ", reason, "\r\n");
+  out->append(h.fields.data(), h.fields.size());
+  absl::StrAppend(out, "Age: ", absl::ToInt64Seconds(h.age), "\r\n");
+  if (body == BodyFollows::kLength) absl::StrAppend(out, "Content-Length: ", *h.body_size, "\r\n");
+  if (body == BodyFollows::kChunked) out->append("Transfer-Encoding: chunked\r\n");
+  absl::StrAppend(out, "Via: 1.1 ", h.pseudonym, "\r\nX-Cache: ", h.x_cache, "\r\n",
+                  close ? "Connection: close\r\n" : "", "\r\n");
+  if (h.head_request && body == BodyFollows::kLength) return BodyFollows::kNone;
+  return body;
 }
 
 http::ResponseHead NotModifiedHead(const cache::EntryMeta& meta, absl::Time now,
@@ -68,7 +59,8 @@ http::ResponseHead NotModifiedHead(const cache::EntryMeta& meta, absl::Time now,
       if (absl::EqualsIgnoreCase(f.name, keep)) head.headers.Add(f.name, f.value).IgnoreError();
     }
   }
-  head.headers.Set("Age", AgeSeconds(meta, now)).IgnoreError();
+  head.headers.Set("Age", absl::StrCat(absl::ToInt64Seconds(cache::CurrentAge(meta, now))))
+      .IgnoreError();
   head.headers.Set("X-Cache", x_cache).IgnoreError();
   return head;
 }

@@ -35,13 +35,31 @@ bool MayCollapse(const http::RequestHead& request);
 // BodyAllowed reports whether a response with `status` carries a body (not 1xx, 204, 304).
 bool BodyAllowed(int status);
 
-// StoredResponseHead builds the head for serving `meta` at `now`: its status with the
-// standard reason, its stored fields with Age replaced by the current age (whole seconds),
-// Content-Length set to `body_size` — or, when the size is not known yet (a fill still
-// streaming), Transfer-Encoding: chunked — and X-Cache: `x_cache`.
-http::ResponseHead StoredResponseHead(const cache::EntryMeta& meta,
-                                      std::optional<uint64_t> body_size, absl::Time now,
-                                      absl::string_view x_cache);
+// StoredHead is what the head of a response served from the cache is made of.
+struct StoredHead {
+  int status = 200;
+  // fields are the stored fields in wire form ("Name: value\r\n"...), as
+  // EntryReader::AppendFields gives them (no Age, Content-Length or X-Cache).
+  absl::string_view fields;
+  absl::Duration age;
+  std::optional<uint64_t> body_size;  // nullopt: not known yet (a collapsed fetch streaming)
+  absl::string_view x_cache;
+  absl::string_view pseudonym;       // in Via
+  int client_minor = 1;              // the client's HTTP/1.x
+  bool head_request = false;         // HEAD: the length is announced, no body follows
+  bool close = false;                // the connection closes after this response
+};
+
+// BodyFollows says how the body after a stored head is framed.
+enum class BodyFollows { kNone, kLength, kChunked, kUntilClose };
+
+// AppendStoredHead appends the complete head to `out`: the status line with the standard
+// reason, the stored fields, Age (whole seconds), Content-Length when the size is known —
+// else Transfer-Encoding: chunked for HTTP/1.1 clients, or a close-delimited body for
+// HTTP/1.0 ones — Via, X-Cache and, when closing, Connection: close. No framing fields for
+// statuses without a body (204, 304). Returns how the body follows; kUntilClose implies the
+// connection closes.
+BodyFollows AppendStoredHead(const StoredHead& h, std::string* out);
 
 // NotModifiedHead builds the 304 the cache answers a matching conditional request with:
 // the stored Cache-Control, Content-Location, Date, ETag, Expires, Last-Modified and Vary

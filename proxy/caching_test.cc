@@ -60,33 +60,44 @@ cache::EntryMeta Meta(int status, http::Headers headers) {
                           .request_time = kT0, .response_time = kT0};
 }
 
-TEST(StoredResponseHeadTest, AgeLengthAndXCache) {
-  cache::EntryMeta m = Meta(200, H({{"Date", "Sun, 06 Nov 1994 08:49:37 GMT"},
-                                    {"Age", "10"},
-                                    {"Content-Length", "999"},
-                                    {"Content-Type", "text/plain"}}));
-  http::ResponseHead h = StoredResponseHead(m, 5, kT0 + absl::Seconds(30), "HIT");
-  EXPECT_EQ(h.status, 200);
-  EXPECT_EQ(h.reason, "OK");
-  EXPECT_EQ(h.headers.Get("age"), "40");
-  EXPECT_EQ(h.headers.Get("content-length"), "5");
-  EXPECT_EQ(h.headers.Get("x-cache"), "HIT");
-  EXPECT_EQ(h.headers.Get("content-type"), "text/plain");
-  EXPECT_THAT(h.headers.GetAll("age"), testing::SizeIs(1));
+TEST(AppendStoredHeadTest, FieldsAgeLengthViaAndXCache) {
+  std::string out;
+  StoredHead h{.status = 200, .fields = "Content-Type: text/plain\r\nETag: \"a\"\r\n",
+               .age = absl::Seconds(40) + absl::Milliseconds(900), .body_size = 5,
+               .x_cache = "HIT", .pseudonym = "cp"};
+  EXPECT_EQ(AppendStoredHead(h, &out), BodyFollows::kLength);
+  EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: \"a\"\r\nAge: 40\r\n"
+                 "Content-Length: 5\r\nVia: 1.1 cp\r\nX-Cache: HIT\r\n\r\n");
+  // The head already in `out` stays; a HEAD request announces the length, no body follows.
+  h.head_request = true;
+  h.close = true;
+  EXPECT_EQ(AppendStoredHead(h, &out), BodyFollows::kNone);
+  EXPECT_THAT(out, testing::EndsWith("Content-Length: 5\r\nVia: 1.1 cp\r\nX-Cache: HIT\r\n"
+                                     "Connection: close\r\n\r\n"));
 }
 
-TEST(StoredResponseHeadTest, UnknownSizeIsChunkedAndBodylessStatusesHaveNoFraming) {
-  http::ResponseHead streaming = StoredResponseHead(Meta(200, H({})), std::nullopt, kT0, "HIT");
-  EXPECT_EQ(streaming.headers.Get("transfer-encoding"), "chunked");
-  EXPECT_FALSE(streaming.headers.Has("content-length"));
-  http::ResponseHead empty = StoredResponseHead(Meta(204, H({})), 0, kT0, "HIT");
-  EXPECT_EQ(empty.reason, "No Content");
-  EXPECT_FALSE(empty.headers.Has("content-length"));
-  EXPECT_FALSE(empty.headers.Has("transfer-encoding"));
-  http::ResponseHead not_found = StoredResponseHead(Meta(404, H({})), 3, kT0, "STALE");
-  EXPECT_EQ(not_found.reason, "Not Found");
-  EXPECT_EQ(not_found.headers.Get("content-length"), "3");
-  EXPECT_EQ(not_found.headers.Get("x-cache"), "STALE");
+TEST(AppendStoredHeadTest, UnknownSizeIsChunkedFor11AndCloseDelimitedFor10) {
+  StoredHead h{.status = 404, .x_cache = "HIT", .pseudonym = "cp"};
+  std::string v11;
+  EXPECT_EQ(AppendStoredHead(h, &v11), BodyFollows::kChunked);
+  EXPECT_THAT(v11, testing::StartsWith("HTTP/1.1 404 Not Found\r\n"));
+  EXPECT_THAT(v11, testing::HasSubstr("\r\nTransfer-Encoding: chunked\r\n"));
+  EXPECT_THAT(v11, testing::Not(testing::HasSubstr("Connection: close")));
+  h.client_minor = 0;
+  std::string v10;
+  EXPECT_EQ(AppendStoredHead(h, &v10), BodyFollows::kUntilClose);
+  EXPECT_THAT(v10, testing::Not(testing::HasSubstr("Transfer-Encoding")));
+  EXPECT_THAT(v10, testing::HasSubstr("\r\nConnection: close\r\n"));
+}
+
+TEST(AppendStoredHeadTest, BodylessStatusesHaveNoFraming) {
+  for (int status : {204, 304}) {
+    std::string out;
+    StoredHead h{.status = status, .body_size = 0, .x_cache = "HIT", .pseudonym = "cp"};
+    EXPECT_EQ(AppendStoredHead(h, &out), BodyFollows::kNone);
+    EXPECT_THAT(out, testing::Not(testing::HasSubstr("Content-Length")));
+    EXPECT_THAT(out, testing::Not(testing::HasSubstr("Transfer-Encoding")));
+  }
 }
 
 TEST(NotModifiedHeadTest, KeepsValidatorsAndFreshnessFieldsOnly) {

@@ -21,6 +21,7 @@
 #include "lib/base/sha256.h"
 #include "lib/base/status_macros.h"
 #include "lib/cache/internal/entry_format.h"
+#include "lib/cache/policy.h"
 
 namespace cache {
 namespace {
@@ -88,10 +89,12 @@ bool IsDigestName(absl::string_view name) {
 class DiskReader : public EntryReader {
  public:
   DiskReader(Fd fd, EntryMeta meta, uint64_t body_offset, uint64_t body_size)
-      : fd_(std::move(fd)), meta_(std::move(meta)), body_offset_(body_offset),
-        body_size_(body_size) {}
+      : fd_(std::move(fd)), meta_(std::move(meta)), summary_(Summarize(meta_)),
+        body_offset_(body_offset), body_size_(body_size) {}
 
   const EntryMeta& meta() const override { return meta_; }
+  const ResponseSummary& summary() const override { return summary_; }
+  void AppendFields(std::string* out) const override { AppendServedFields(meta_.headers, out); }
   uint64_t body_size() const override { return body_size_; }
   absl::StatusOr<size_t> Read(absl::Span<char> out) override {
     size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), body_size_ - position_));
@@ -105,6 +108,7 @@ class DiskReader : public EntryReader {
  private:
   Fd fd_;
   EntryMeta meta_;
+  ResponseSummary summary_;
   uint64_t body_offset_;
   uint64_t body_size_;
   uint64_t position_ = 0;

@@ -44,15 +44,18 @@ absl::Status VaryMismatch(const CacheKey& key) {
 absl::StatusOr<HttpCache::Hit> HttpCache::Lookup(const CacheKey& primary,
                                                  const http::Headers& request) {
   ASSIGN_OR_RETURN(std::unique_ptr<EntryReader> reader, store_->Lookup(primary));
-  if (!IsVaryStub(reader->meta())) {
-    if (!VaryMatches(reader->meta(), request)) return VaryMismatch(primary);
+  if (!IsVaryStub(reader->summary())) {
+    // The summary says whether there is a Vary to check, so most hits decode no fields.
+    if (reader->summary().has_vary && !VaryMatches(reader->meta(), request)) {
+      return VaryMismatch(primary);
+    }
     return Hit{std::move(reader), primary};
   }
   std::optional<std::vector<VaryValue>> values = VaryValues(reader->meta().headers, request);
   if (!values.has_value()) return VaryMismatch(primary);
   CacheKey variant = primary.WithVariance(*std::move(values));
   ASSIGN_OR_RETURN(std::unique_ptr<EntryReader> found, store_->Lookup(variant));
-  if (IsVaryStub(found->meta()) || !VaryMatches(found->meta(), request)) {
+  if (IsVaryStub(found->summary()) || !VaryMatches(found->meta(), request)) {
     return VaryMismatch(primary);
   }
   return Hit{std::move(found), std::move(variant)};

@@ -58,8 +58,9 @@ class HttpCache {
   // every variant unreachable). NotFound when nothing was there.
   absl::Status Invalidate(const CacheKey& primary) { return store_->Remove(primary); }
 
-  // IsVaryStub reports whether `meta` is a stub written by Insert (never served).
+  // IsVaryStub reports whether an entry is a stub written by Insert (never served).
   static bool IsVaryStub(const EntryMeta& meta) { return meta.status == kVaryStubStatus; }
+  static bool IsVaryStub(const ResponseSummary& s) { return s.status == kVaryStubStatus; }
 
   Store& store() { return *store_; }
   StoreStats stats() const { return store_->stats(); }

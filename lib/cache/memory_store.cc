@@ -1,130 +1,336 @@
 #include "lib/cache/memory_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <deque>
-#include <list>
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "lib/cache/internal/field_codec.h"
+#include "lib/cache/policy.h"
 
 namespace cache {
 namespace {
 
-// Entry is one committed response; readers share it, so eviction never frees it under them.
-struct Entry {
-  EntryMeta meta;
-  std::shared_ptr<const std::string> body;
+// An entry lives in one allocation, a Blob: this header, then its key text, its encoded
+// fields (internal/field_codec.h), its Vary values and its body. Readers and the store share
+// it by reference count, so eviction never frees an entry under a reader. Everything but the
+// queue links is immutable once built.
+struct Blob {
+  std::atomic<uint32_t> refs{1};
+  // Queue state, guarded by the shard's mutex.
+  uint8_t queue = 0;
+  uint8_t frequency = 0;
+  uint16_t status = 0;
+  Blob* prev = nullptr;
+  Blob* next = nullptr;
+  // Sizes of the parts that follow the header.
+  uint32_t key_size = 0;
+  uint32_t fields_size = 0;
+  uint32_t vary_size = 0;
+  uint64_t body_size = 0;
+  int64_t request_ns = 0;
+  int64_t response_ns = 0;
+  // The ResponseSummary, compacted.
+  int64_t lifetime_ns = 0;
+  int64_t initial_age_ns = 0;
+  uint32_t swr_s = kNone;  // stale-while-revalidate seconds
+  uint32_t sie_s = kNone;  // stale-if-error seconds
+  uint8_t flags = 0;
+
+  static constexpr uint32_t kNone = ~uint32_t{0};
+  enum : uint8_t { kNoCache = 1, kStaleForbidden = 2, kHasValidator = 4, kHasVary = 8 };
+
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  absl::string_view key() const { return {data(), key_size}; }
+  absl::string_view fields() const { return {data() + key_size, fields_size}; }
+  absl::string_view vary() const { return {data() + key_size + fields_size, vary_size}; }
+  const char* body() const { return data() + key_size + fields_size + vary_size; }
+  size_t allocation() const { return sizeof(Blob) + key_size + fields_size + vary_size + body_size; }
 };
 
-class SharedReader : public EntryReader {
- public:
-  explicit SharedReader(std::shared_ptr<const Entry> entry) : entry_(std::move(entry)) {}
+void Unref(Blob* b) {
+  if (b != nullptr && b->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    b->~Blob();
+    ::operator delete(b);
+  }
+}
 
-  const EntryMeta& meta() const override { return entry_->meta; }
-  uint64_t body_size() const override { return entry_->body->size(); }
+// BlobRef holds one reference.
+class BlobRef {
+ public:
+  BlobRef() = default;
+  explicit BlobRef(Blob* b) : b_(b) {}  // adopts a reference
+  BlobRef(BlobRef&& o) noexcept : b_(std::exchange(o.b_, nullptr)) {}
+  BlobRef& operator=(BlobRef&& o) noexcept {
+    std::swap(b_, o.b_);
+    return *this;
+  }
+  ~BlobRef() { Unref(b_); }
+  Blob* get() const { return b_; }
+  Blob* release() { return std::exchange(b_, nullptr); }
+  Blob* operator->() const { return b_; }
+  Blob& operator*() const { return *b_; }
+  explicit operator bool() const { return b_ != nullptr; }
+
+ private:
+  Blob* b_ = nullptr;
+};
+
+void PutVarint(uint64_t n, std::string* out) {
+  while (n >= 0x80) {
+    out->push_back(static_cast<char>((n & 0x7f) | 0x80));
+    n >>= 7;
+  }
+  out->push_back(static_cast<char>(n));
+}
+
+bool GetVarint(absl::string_view* in, uint64_t* n) {
+  *n = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    uint8_t b = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    *n |= uint64_t{b & 0x7fu} << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+bool GetText(absl::string_view* in, std::string* out) {
+  uint64_t n;
+  if (!GetVarint(in, &n) || n > in->size()) return false;
+  out->assign(in->data(), n);
+  in->remove_prefix(n);
+  return true;
+}
+
+std::string EncodeVary(const std::vector<VaryValue>& values) {
+  std::string out;
+  for (const VaryValue& v : values) {
+    PutVarint(v.first.size(), &out);
+    out += v.first;
+    PutVarint(v.second.size(), &out);
+    out += v.second;
+  }
+  return out;
+}
+
+uint32_t WindowSeconds(const std::optional<absl::Duration>& d) {
+  if (!d.has_value()) return Blob::kNone;
+  return static_cast<uint32_t>(std::clamp<int64_t>(absl::ToInt64Seconds(*d), 0, Blob::kNone - 1));
+}
+
+// Sizes is what a blob for an entry will hold.
+struct Parts {
+  std::string fields;
+  std::string vary;
+};
+
+size_t BlobSize(absl::string_view key, const Parts& parts, size_t body) {
+  return sizeof(Blob) + key.size() + parts.fields.size() + parts.vary.size() + body;
+}
+
+// kPerEntryOverhead is what an entry costs beyond its blob: the allocator's header and
+// rounding, and its index slot.
+constexpr uint64_t kPerEntryOverhead = 32;
+
+BlobRef BuildBlob(absl::string_view key, const EntryMeta& meta, absl::string_view body) {
+  Parts parts{internal::EncodeFields(meta.headers), EncodeVary(meta.vary_values)};
+  void* mem = ::operator new(BlobSize(key, parts, body.size()));
+  Blob* b = new (mem) Blob();
+  b->status = static_cast<uint16_t>(std::clamp(meta.status, 0, 999));
+  b->key_size = static_cast<uint32_t>(key.size());
+  b->fields_size = static_cast<uint32_t>(parts.fields.size());
+  b->vary_size = static_cast<uint32_t>(parts.vary.size());
+  b->body_size = body.size();
+  b->request_ns = absl::ToUnixNanos(meta.request_time);
+  b->response_ns = absl::ToUnixNanos(meta.response_time);
+  ResponseSummary s = Summarize(meta);
+  b->lifetime_ns = absl::ToInt64Nanoseconds(s.lifetime);
+  b->initial_age_ns = absl::ToInt64Nanoseconds(s.initial_age);
+  b->swr_s = WindowSeconds(s.stale_while_revalidate);
+  b->sie_s = WindowSeconds(s.stale_if_error);
+  b->flags = (s.no_cache ? Blob::kNoCache : 0) | (s.stale_forbidden ? Blob::kStaleForbidden : 0) |
+             (s.has_validator ? Blob::kHasValidator : 0) | (s.has_vary ? Blob::kHasVary : 0);
+  char* p = b->data();
+  for (absl::string_view part : {key, absl::string_view(parts.fields),
+                                 absl::string_view(parts.vary), body}) {
+    if (!part.empty()) std::memcpy(p, part.data(), part.size());
+    p += part.size();
+  }
+  return BlobRef(b);
+}
+
+uint64_t ChargeOf(const Blob& b) { return b.allocation() + kPerEntryOverhead; }
+
+class BlobReader : public EntryReader {
+ public:
+  explicit BlobReader(BlobRef blob) : blob_(std::move(blob)) {
+    const Blob& b = *blob_;
+    auto window = [](uint32_t s) -> std::optional<absl::Duration> {
+      if (s == Blob::kNone) return std::nullopt;
+      return absl::Seconds(s);
+    };
+    summary_ = ResponseSummary{
+        .status = b.status,
+        .response_time = absl::FromUnixNanos(b.response_ns),
+        .lifetime = absl::Nanoseconds(b.lifetime_ns),
+        .initial_age = absl::Nanoseconds(b.initial_age_ns),
+        .stale_while_revalidate = window(b.swr_s),
+        .stale_if_error = window(b.sie_s),
+        .no_cache = (b.flags & Blob::kNoCache) != 0,
+        .stale_forbidden = (b.flags & Blob::kStaleForbidden) != 0,
+        .has_validator = (b.flags & Blob::kHasValidator) != 0,
+        .has_vary = (b.flags & Blob::kHasVary) != 0,
+    };
+  }
+
+  // meta decodes the entry on first use: the hit path needs only summary and AppendFields.
+  const EntryMeta& meta() const override {
+    if (!meta_.has_value()) {
+      const Blob& b = *blob_;
+      EntryMeta m;
+      m.status = b.status;
+      m.request_time = absl::FromUnixNanos(b.request_ns);
+      m.response_time = absl::FromUnixNanos(b.response_ns);
+      // The blob was encoded from valid fields by this process: decoding cannot fail.
+      m.headers = internal::DecodeFields(b.fields()).value_or(http::Headers());
+      absl::string_view vary = b.vary();
+      VaryValue v;
+      while (!vary.empty() && GetText(&vary, &v.first) && GetText(&vary, &v.second)) {
+        m.vary_values.push_back(v);
+      }
+      meta_ = std::move(m);
+    }
+    return *meta_;
+  }
+  const ResponseSummary& summary() const override { return summary_; }
+  void AppendFields(std::string* out) const override {
+    internal::AppendServedWireFields(blob_->fields(), out);
+  }
+  uint64_t body_size() const override { return blob_->body_size; }
   absl::StatusOr<size_t> Read(absl::Span<char> out) override {
-    size_t n = std::min(out.size(), entry_->body->size() - offset_);
-    if (n > 0) std::memcpy(out.data(), entry_->body->data() + offset_, n);
+    size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), blob_->body_size - offset_));
+    if (n > 0) std::memcpy(out.data(), blob_->body() + offset_, n);
     offset_ += n;
     return n;
   }
 
  private:
-  std::shared_ptr<const Entry> entry_;
-  size_t offset_ = 0;
+  BlobRef blob_;
+  ResponseSummary summary_;
+  mutable std::optional<EntryMeta> meta_;
+  uint64_t offset_ = 0;
 };
 
 constexpr int kMaxFrequency = 3;
 
+// KeyOf lets the index hold blobs and be searched by key text.
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(absl::string_view k) const { return absl::Hash<absl::string_view>{}(k); }
+  size_t operator()(const Blob* b) const { return (*this)(b->key()); }
+};
+struct KeyEq {
+  using is_transparent = void;
+  static absl::string_view K(absl::string_view k) { return k; }
+  static absl::string_view K(const Blob* b) { return b->key(); }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return K(a) == K(b);
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<EntryReader> MakeStringReader(EntryMeta meta, std::string body) {
-  auto entry = std::make_shared<Entry>(
-      Entry{std::move(meta), std::make_shared<const std::string>(std::move(body))});
-  return std::make_unique<SharedReader>(std::move(entry));
+  return std::make_unique<BlobReader>(BuildBlob("", meta, body));
 }
 
 uint64_t MemoryStore::ChargeFor(absl::string_view key_text, const EntryMeta& meta,
                                 uint64_t body_size) {
-  uint64_t charge = 128 + key_text.size() + body_size;
-  for (const http::Headers::Field& f : meta.headers) charge += f.name.size() + f.value.size() + 16;
-  for (const VaryValue& v : meta.vary_values) charge += v.first.size() + v.second.size() + 16;
-  return charge;
+  Parts parts{internal::EncodeFields(meta.headers), EncodeVary(meta.vary_values)};
+  return BlobSize(key_text, parts, body_size) + kPerEntryOverhead;
 }
 
 class MemoryStore::Shard {
  public:
   Shard(uint64_t budget, EvictionPolicy policy) : budget_(budget), policy_(policy) {}
+  ~Shard() {
+    for (List* list : {&small_, &main_}) {
+      while (list->head != nullptr) {
+        Blob* b = list->head;
+        Remove(list, b);
+        Unref(b);
+      }
+    }
+  }
 
   uint64_t budget() const { return budget_; }
 
-  std::shared_ptr<const Entry> Get(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_) {
+  // Get returns the entry for `key`, counting the lookup and recording the hit for eviction
+  // unless `peek`.
+  BlobRef Get(absl::string_view key, bool peek = false) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     auto it = index_.find(key);
     if (it == index_.end()) {
-      ++stats_.misses;
-      return nullptr;
+      if (!peek) ++stats_.misses;
+      return BlobRef();
     }
+    Blob* b = *it;
+    b->refs.fetch_add(1, std::memory_order_relaxed);
+    if (peek) return BlobRef(b);
     ++stats_.hits;
-    Node& node = *it->second;
     if (policy_ == EvictionPolicy::kLru) {
-      main_.splice(main_.end(), main_, it->second);
+      Remove(&main_, b);
+      PushBack(&main_, b);
     } else {
-      node.frequency = std::min(node.frequency + 1, kMaxFrequency);
+      b->frequency = static_cast<uint8_t>(std::min(b->frequency + 1, kMaxFrequency));
     }
-    return node.entry;
+    return BlobRef(b);
   }
 
-  absl::Status Put(const std::string& key, std::shared_ptr<const Entry> entry, uint64_t charge)
-      ABSL_LOCKS_EXCLUDED(mu_) {
+  // Put stores `blob` (taking the reference), replacing any entry with its key.
+  absl::Status Put(BlobRef blob) ABSL_LOCKS_EXCLUDED(mu_) {
+    uint64_t charge = ChargeOf(*blob);
     if (charge > budget_) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "memory store: entry of ", charge, " bytes exceeds shard budget ", budget_));
     }
     absl::MutexLock lock(&mu_);
     Queue queue = policy_ == EvictionPolicy::kLru ? kMain : kSmall;
-    if (auto it = index_.find(key); it != index_.end()) {
-      queue = it->second->queue;
-      Unlink(it->second);
-    } else if (queue == kSmall && ForgetGhost(key)) {
+    if (auto it = index_.find(blob->key()); it != index_.end()) {
+      queue = static_cast<Queue>((*it)->queue);
+      Unlink(*it);
+    } else if (queue == kSmall && ForgetGhost(blob->key())) {
       queue = kMain;
     }
-    List& list = queue == kSmall ? small_ : main_;
-    list.push_back(Node{key, std::move(entry), charge, 0, queue});
-    index_[key] = std::prev(list.end());
+    Blob* b = blob.release();  // the shard keeps the reference
+    b->queue = queue;
+    b->frequency = 0;
+    PushBack(queue == kSmall ? &small_ : &main_, b);
+    index_.insert(b);
     QueueBytes(queue) += charge;
     ++stats_.entries;
     while (small_bytes_ + main_bytes_ > budget_) EvictOne();
     return absl::OkStatus();
   }
 
-  bool Erase(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_) {
+  bool Erase(absl::string_view key) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     auto it = index_.find(key);
     if (it == index_.end()) return false;
-    Unlink(it->second);
-    return true;
-  }
-
-  // Rebuild replaces the entry under `key` by make(old entry); false if there is none.
-  template <typename F>
-  bool Replace(const std::string& key, F make) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
-    auto it = index_.find(key);
-    if (it == index_.end()) return false;
-    Node& node = *it->second;
-    node.entry = make(*node.entry);
-    uint64_t charge = ChargeFor(key, node.entry->meta, node.entry->body->size());
-    QueueBytes(node.queue) += charge - node.charge;
-    node.charge = charge;
-    while (small_bytes_ + main_bytes_ > budget_) EvictOne();
+    Unlink(*it);
     return true;
   }
 
@@ -138,25 +344,36 @@ class MemoryStore::Shard {
   }
 
  private:
-  enum Queue { kSmall, kMain };
-  struct Node {
-    std::string key;
-    std::shared_ptr<const Entry> entry;
-    uint64_t charge;
-    int frequency;
-    Queue queue;
+  enum Queue : uint8_t { kSmall, kMain };
+  struct List {
+    Blob* head = nullptr;
+    Blob* tail = nullptr;
   };
-  using List = std::list<Node>;
+
+  static void PushBack(List* l, Blob* b) {
+    b->prev = l->tail;
+    b->next = nullptr;
+    (l->tail != nullptr ? l->tail->next : l->head) = b;
+    l->tail = b;
+  }
+  static void Remove(List* l, Blob* b) {
+    (b->prev != nullptr ? b->prev->next : l->head) = b->next;
+    (b->next != nullptr ? b->next->prev : l->tail) = b->prev;
+    b->prev = b->next = nullptr;
+  }
 
   uint64_t& QueueBytes(Queue q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return q == kSmall ? small_bytes_ : main_bytes_;
   }
 
-  void Unlink(List::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    QueueBytes(it->queue) -= it->charge;
+  // Unlink takes `b` out of the index and its queue and drops the shard's reference.
+  void Unlink(Blob* b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Queue q = static_cast<Queue>(b->queue);
+    QueueBytes(q) -= ChargeOf(*b);
     --stats_.entries;
-    index_.erase(it->key);
-    (it->queue == kSmall ? small_ : main_).erase(it);
+    index_.erase(b->key());
+    Remove(q == kSmall ? &small_ : &main_, b);
+    Unref(b);
   }
 
   // EvictOne removes one entry (S3-FIFO: the small queue's head unless it was hit, which
@@ -164,33 +381,36 @@ class MemoryStore::Shard {
   // with one less frequency).
   void EvictOne() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (;;) {
-      bool from_small = !small_.empty() && (small_bytes_ > budget_ / 10 || main_.empty());
+      bool from_small = small_.head != nullptr && (small_bytes_ > budget_ / 10 || main_.head == nullptr);
       List& list = from_small ? small_ : main_;
-      auto it = list.begin();
-      if (from_small && it->frequency > 0) {
-        it->frequency = 0;
-        it->queue = kMain;
-        small_bytes_ -= it->charge;
-        main_bytes_ += it->charge;
-        main_.splice(main_.end(), small_, it);
+      Blob* b = list.head;
+      if (from_small && b->frequency > 0) {
+        b->frequency = 0;
+        b->queue = kMain;
+        uint64_t charge = ChargeOf(*b);
+        small_bytes_ -= charge;
+        main_bytes_ += charge;
+        Remove(&small_, b);
+        PushBack(&main_, b);
         continue;
       }
-      if (!from_small && it->frequency > 0) {
-        --it->frequency;
-        main_.splice(main_.end(), main_, it);
+      if (!from_small && b->frequency > 0) {
+        --b->frequency;
+        Remove(&main_, b);
+        PushBack(&main_, b);
         continue;
       }
-      if (from_small) RememberGhost(it->key);
+      if (from_small) RememberGhost(b->key());
       ++stats_.evictions;
-      Unlink(it);
+      Unlink(b);
       return;
     }
   }
 
   // The ghost list remembers hashes of keys recently evicted from the small queue, about as
   // many as the shard holds entries.
-  void RememberGhost(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    size_t h = absl::Hash<std::string>{}(key);
+  void RememberGhost(absl::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    size_t h = absl::Hash<absl::string_view>{}(key);
     ghost_order_.push_back(h);
     ++ghost_[h];
     while (ghost_order_.size() > index_.size() + 1) {
@@ -200,8 +420,8 @@ class MemoryStore::Shard {
     }
   }
 
-  bool ForgetGhost(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    auto g = ghost_.find(absl::Hash<std::string>{}(key));
+  bool ForgetGhost(absl::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto g = ghost_.find(absl::Hash<absl::string_view>{}(key));
     if (g == ghost_.end()) return false;
     ghost_.erase(g);  // stale entries in ghost_order_ are skipped when they expire
     return true;
@@ -210,7 +430,7 @@ class MemoryStore::Shard {
   const uint64_t budget_;
   const EvictionPolicy policy_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, List::iterator> index_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<Blob*, KeyHash, KeyEq> index_ ABSL_GUARDED_BY(mu_);
   List small_ ABSL_GUARDED_BY(mu_);
   List main_ ABSL_GUARDED_BY(mu_);
   uint64_t small_bytes_ ABSL_GUARDED_BY(mu_) = 0;
@@ -243,7 +463,7 @@ class MemoryStore::Writer : public EntryWriter {
   absl::Status Commit() override {
     if (done_) return absl::FailedPreconditionError("memory store: writer already finished");
     done_ = true;
-    return store_->Put(key_text_, std::move(meta_), std::move(body_));
+    return store_->Put(key_text_, meta_, body_);
   }
 
  private:
@@ -264,15 +484,15 @@ MemoryStore::MemoryStore(Options options) {
 
 MemoryStore::~MemoryStore() = default;
 
-MemoryStore::Shard& MemoryStore::ShardFor(const std::string& key_text) {
-  return *shards_[absl::Hash<std::string>{}(key_text) % shards_.size()];
+MemoryStore::Shard& MemoryStore::ShardFor(absl::string_view key_text) {
+  return *shards_[absl::Hash<absl::string_view>{}(key_text) % shards_.size()];
 }
 
 absl::StatusOr<std::unique_ptr<EntryReader>> MemoryStore::Lookup(const CacheKey& key) {
   std::string text = key.ToString();
-  std::shared_ptr<const Entry> entry = ShardFor(text).Get(text);
-  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("memory store: miss ", text));
-  return std::make_unique<SharedReader>(std::move(entry));
+  BlobRef blob = ShardFor(text).Get(text);
+  if (!blob) return absl::NotFoundError(absl::StrCat("memory store: miss ", text));
+  return std::make_unique<BlobReader>(std::move(blob));
 }
 
 absl::StatusOr<std::unique_ptr<EntryWriter>> MemoryStore::Insert(const CacheKey& key,
@@ -281,14 +501,12 @@ absl::StatusOr<std::unique_ptr<EntryWriter>> MemoryStore::Insert(const CacheKey&
 }
 
 absl::Status MemoryStore::InsertComplete(const CacheKey& key, EntryMeta meta, std::string body) {
-  return Put(key.ToString(), std::move(meta), std::move(body));
+  return Put(key.ToString(), meta, body);
 }
 
-absl::Status MemoryStore::Put(const std::string& text, EntryMeta meta, std::string body) {
-  uint64_t charge = ChargeFor(text, meta, body.size());
-  auto entry = std::make_shared<const Entry>(
-      Entry{std::move(meta), std::make_shared<const std::string>(std::move(body))});
-  return ShardFor(text).Put(text, std::move(entry), charge);
+absl::Status MemoryStore::Put(absl::string_view key_text, const EntryMeta& meta,
+                              absl::string_view body) {
+  return ShardFor(key_text).Put(BuildBlob(key_text, meta, body));
 }
 
 absl::Status MemoryStore::Remove(const CacheKey& key) {
@@ -301,11 +519,11 @@ absl::Status MemoryStore::Remove(const CacheKey& key) {
 
 absl::Status MemoryStore::UpdateMeta(const CacheKey& key, EntryMeta meta) {
   std::string text = key.ToString();
-  bool found = ShardFor(text).Replace(text, [&meta](const Entry& old) {
-    return std::make_shared<const Entry>(Entry{std::move(meta), old.body});
-  });
-  if (!found) return absl::NotFoundError(absl::StrCat("memory store: no entry ", text));
-  return absl::OkStatus();
+  Shard& shard = ShardFor(text);
+  // The body is shared only by copy: a new blob replaces the old one (which its readers keep).
+  BlobRef old = shard.Get(text, /*peek=*/true);
+  if (!old) return absl::NotFoundError(absl::StrCat("memory store: no entry ", text));
+  return shard.Put(BuildBlob(text, meta, absl::string_view(old->body(), old->body_size)));
 }
 
 StoreStats MemoryStore::stats() const {

@@ -1,5 +1,10 @@
 // memory_store.h: a bounded, sharded, in-memory Store.
 //
+// Each entry is one allocation holding its key, its fields (compactly encoded), its Vary
+// values and its body, plus a precomputed ResponseSummary, shared by reference count with its
+// readers; the index holds pointers to entries. An entry is charged its allocation plus a fixed
+// 32 bytes (allocator header and index slot), so the budget bounds the memory used.
+//
 // Entries are split over shards by key, each with its own mutex, byte budget (max_bytes /
 // shards) and eviction queues. The default policy is S3-FIFO: new keys enter a small FIFO
 // (10% of the shard) and only keys hit while there move to the main FIFO, so a one-off scan
@@ -64,8 +69,8 @@ class MemoryStore : public Store {
   class Shard;
   class Writer;
 
-  Shard& ShardFor(const std::string& key_text);
-  absl::Status Put(const std::string& key_text, EntryMeta meta, std::string body);
+  Shard& ShardFor(absl::string_view key_text);
+  absl::Status Put(absl::string_view key_text, const EntryMeta& meta, absl::string_view body);
 
   std::vector<std::unique_ptr<Shard>> shards_;
 };

@@ -10,7 +10,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+
+#include "lib/http/date.h"
 
 namespace cache {
 namespace {
@@ -84,7 +87,7 @@ std::vector<std::string> FieldNames(const std::string& arg) {
 
 absl::Time DateValue(const EntryMeta& stored) {
   std::optional<absl::string_view> date = stored.headers.Get("date");
-  std::optional<absl::Time> t = date ? ParseHttpDate(*date) : std::nullopt;
+  std::optional<absl::Time> t = date ? http::ParseHttpDate(*date) : std::nullopt;
   return t.value_or(stored.response_time);
 }
 
@@ -93,9 +96,9 @@ absl::Time DateValue(const EntryMeta& stored) {
 std::optional<absl::Time> ExpiresValue(const http::Headers& headers) {
   std::vector<absl::string_view> all = headers.GetAll("expires");
   if (all.empty()) return std::nullopt;
-  std::optional<absl::Time> first = ParseHttpDate(all[0]);
+  std::optional<absl::Time> first = http::ParseHttpDate(all[0]);
   for (absl::string_view other : all) {
-    if (!first.has_value() || ParseHttpDate(other) != first) return absl::InfinitePast();
+    if (!first.has_value() || http::ParseHttpDate(other) != first) return absl::InfinitePast();
   }
   return first;
 }
@@ -114,70 +117,9 @@ absl::string_view WeakTag(absl::string_view tag) {
   return tag;
 }
 
-// --- HTTP-date (RFC 9110 §5.6.7), parsed by hand: it is read on every cache hit ---
-
-struct DateFields {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-};
-
-// Digits parses exactly `s.size()` decimal digits.
-bool Digits(absl::string_view s, int* out) {
-  int n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + (c - '0');
-  }
-  *out = n;
-  return !s.empty();
-}
-
-bool DayName(absl::string_view s) {
-  for (absl::string_view d : {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) {
-    if (s == d) return true;
-  }
-  return false;
-}
-
-bool LongDayName(absl::string_view s) {
-  for (absl::string_view d :
-       {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}) {
-    if (s == d) return true;
-  }
-  return false;
-}
-
-bool MonthName(absl::string_view s, int* month) {
-  static constexpr absl::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; ++i) {
-    if (s == kMonths[i]) {
-      *month = i + 1;
-      return true;
-    }
-  }
-  return false;
-}
-
-// Clock parses "HH:MM:SS" (second 60 is a leap second).
-bool Clock(absl::string_view s, DateFields* d) {
-  return s.size() == 8 && s[2] == ':' && s[5] == ':' && Digits(s.substr(0, 2), &d->hour) &&
-         Digits(s.substr(3, 2), &d->minute) && Digits(s.substr(6, 2), &d->second) &&
-         d->hour <= 23 && d->minute <= 59 && d->second <= 60;
-}
-
-// ToTime checks the calendar date and converts it (days from civil, proleptic Gregorian).
-std::optional<absl::Time> ToTime(const DateFields& d) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-  int month_days = kDays[d.month - 1] + (d.month == 2 && leap ? 1 : 0);
-  if (d.day < 1 || d.day > month_days) return std::nullopt;
-  int64_t y = d.year - (d.month <= 2 ? 1 : 0);
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (d.month + (d.month > 2 ? -3 : 9)) + 2) / 5 + d.day - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = era * 146097 + doe - 719468;
-  return absl::FromUnixSeconds(days * 86400 + d.hour * 3600 + d.minute * 60 + d.second);
+// PragmaNoCache: "Pragma: no-cache" counts only without Cache-Control (RFC 9111 §5.4).
+bool PragmaNoCache(const http::Headers& request) {
+  return !request.Has("cache-control") && request.HasToken("pragma", "no-cache");
 }
 
 bool IsSafeMethod(absl::string_view method) {
@@ -190,40 +132,9 @@ bool SameOrigin(const http::Url& a, const http::Url& b) {
 
 }  // namespace
 
-std::optional<absl::Time> ParseHttpDate(absl::string_view value) {
-  absl::string_view v = absl::StripAsciiWhitespace(value);
-  DateFields d;
-  // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", the only form senders may generate.
-  if (v.size() == 29 && v[3] == ',' && v[4] == ' ' && v[7] == ' ' && v[11] == ' ' &&
-      v[16] == ' ' && v.substr(25) == " GMT" && DayName(v.substr(0, 3)) &&
-      Digits(v.substr(5, 2), &d.day) && MonthName(v.substr(8, 3), &d.month) &&
-      Digits(v.substr(12, 4), &d.year) && Clock(v.substr(17, 8), &d)) {
-    return ToTime(d);
-  }
-  // Obsolete RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit years: 69-99 are 19xx).
-  size_t comma = v.find(',');
-  if (comma != absl::string_view::npos && v.size() == comma + 24 && LongDayName(v.substr(0, comma))) {
-    absl::string_view r = v.substr(comma);
-    if (r[1] == ' ' && r[4] == '-' && r[8] == '-' && r[11] == ' ' && r.substr(20) == " GMT" &&
-        Digits(r.substr(2, 2), &d.day) && MonthName(r.substr(5, 3), &d.month) &&
-        Digits(r.substr(9, 2), &d.year) && Clock(r.substr(12, 8), &d)) {
-      d.year += d.year < 69 ? 2000 : 1900;
-      return ToTime(d);
-    }
-    return std::nullopt;
-  }
-  // Obsolete asctime "Sun Nov  6 08:49:37 1994" (the day space-padded).
-  if (v.size() == 24 && v[3] == ' ' && v[7] == ' ' && v[10] == ' ' && v[19] == ' ' &&
-      DayName(v.substr(0, 3)) && MonthName(v.substr(4, 3), &d.month) &&
-      (v[8] == ' ' ? Digits(v.substr(9, 1), &d.day) : Digits(v.substr(8, 2), &d.day)) &&
-      Clock(v.substr(11, 8), &d) && Digits(v.substr(20, 4), &d.year)) {
-    return ToTime(d);
-  }
-  return std::nullopt;
-}
-
 CacheControl ParseCacheControl(const http::Headers& headers) {
   CacheControl cc;
+  if (!headers.Has("cache-control")) return cc;
   for (absl::string_view member : ListMembers(headers, "cache-control")) {
     std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(member, absl::MaxSplits('=', 1));
     std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(kv.first));
@@ -309,43 +220,65 @@ absl::Duration FreshnessLifetime(const EntryMeta& stored) {
     return std::max(absl::ZeroDuration(), *expires - date);
   }
   std::optional<absl::string_view> lm = stored.headers.Get("last-modified");
-  std::optional<absl::Time> last_modified = lm ? ParseHttpDate(*lm) : std::nullopt;
+  std::optional<absl::Time> last_modified = lm ? http::ParseHttpDate(*lm) : std::nullopt;
   if (last_modified.has_value() && (IsHeuristicallyCacheable(stored.status) || cc.is_public)) {
     return std::max(absl::ZeroDuration(), (date - *last_modified) / 10);
   }
   return absl::ZeroDuration();
 }
 
-absl::Duration CurrentAge(const EntryMeta& stored, absl::Time now) {
-  absl::Duration apparent_age = std::max(absl::ZeroDuration(), stored.response_time - DateValue(stored));
+ResponseSummary Summarize(const EntryMeta& stored) {
+  CacheControl cc = ParseCacheControl(stored.headers);
+  absl::Duration apparent_age =
+      std::max(absl::ZeroDuration(), stored.response_time - DateValue(stored));
   absl::Duration response_delay =
       std::max(absl::ZeroDuration(), stored.response_time - stored.request_time);
   absl::Duration corrected_age =
       ParseAge(stored.headers).value_or(absl::ZeroDuration()) + response_delay;
+  return ResponseSummary{
+      .status = stored.status,
+      .response_time = stored.response_time,
+      .lifetime = FreshnessLifetime(stored),
+      .initial_age = std::max(apparent_age, corrected_age),
+      .stale_while_revalidate = cc.stale_while_revalidate,
+      .stale_if_error = cc.stale_if_error,
+      .no_cache = cc.no_cache,
+      .stale_forbidden = StaleForbidden(cc),
+      .has_validator = HasValidator(stored),
+      .has_vary = stored.headers.Has("vary"),
+  };
+}
+
+absl::Duration CurrentAge(const ResponseSummary& stored, absl::Time now) {
   absl::Duration resident_time = std::max(absl::ZeroDuration(), now - stored.response_time);
-  return std::max(apparent_age, corrected_age) + resident_time;
+  return stored.initial_age + resident_time;
+}
+
+absl::Duration CurrentAge(const EntryMeta& stored, absl::Time now) {
+  return CurrentAge(Summarize(stored), now);
 }
 
 bool HasValidator(const EntryMeta& stored) {
   return stored.headers.Has("etag") || stored.headers.Has("last-modified");
 }
 
-Reuse DecideReuse(const http::Headers& request, const EntryMeta& stored, absl::Time now) {
+Reuse DecideReuse(const http::Headers& request, const ResponseSummary& stored, absl::Time now) {
   CacheControl req = ParseCacheControl(request);
-  CacheControl resp = ParseCacheControl(stored.headers);
-  bool must_validate = req.no_cache || resp.no_cache ||
-                       (!request.Has("cache-control") && request.HasToken("pragma", "no-cache"));
-  absl::Duration lifetime = FreshnessLifetime(stored);
+  bool must_validate = req.no_cache || stored.no_cache || PragmaNoCache(request);
   absl::Duration age = CurrentAge(stored, now);
   if (req.max_age.has_value() && age > *req.max_age) must_validate = true;
   absl::Duration min_fresh = req.min_fresh.value_or(absl::ZeroDuration());
   if (!must_validate) {
-    if (lifetime > age + min_fresh) return Reuse::kFresh;
-    bool stale_allowed = !StaleForbidden(resp) && req.max_stale.has_value();
-    if (stale_allowed && age - lifetime <= *req.max_stale) return Reuse::kFresh;
+    if (stored.lifetime > age + min_fresh) return Reuse::kFresh;
+    bool stale_allowed = !stored.stale_forbidden && req.max_stale.has_value();
+    if (stale_allowed && age - stored.lifetime <= *req.max_stale) return Reuse::kFresh;
   }
   if (req.only_if_cached) return Reuse::kGatewayTimeout;
-  return HasValidator(stored) ? Reuse::kRevalidate : Reuse::kFetch;
+  return stored.has_validator ? Reuse::kRevalidate : Reuse::kFetch;
+}
+
+Reuse DecideReuse(const http::Headers& request, const EntryMeta& stored, absl::Time now) {
+  return DecideReuse(request, Summarize(stored), now);
 }
 
 bool IsConditional(const http::Headers& request) {
@@ -362,37 +295,45 @@ bool NotModified(const http::Headers& request, const EntryMeta& stored) {
     return false;
   }
   std::optional<absl::string_view> ims = request.Get("if-modified-since");
-  std::optional<absl::Time> since = ims ? ParseHttpDate(*ims) : std::nullopt;
+  std::optional<absl::Time> since = ims ? http::ParseHttpDate(*ims) : std::nullopt;
   if (!since.has_value()) return false;
   std::optional<absl::string_view> lm = stored.headers.Get("last-modified");
-  std::optional<absl::Time> modified = lm ? ParseHttpDate(*lm) : std::nullopt;
+  std::optional<absl::Time> modified = lm ? http::ParseHttpDate(*lm) : std::nullopt;
   return modified.value_or(DateValue(stored)) <= *since;
 }
 
-bool MayServeStaleWhileRevalidating(const http::Headers& request, const EntryMeta& stored,
+bool MayServeStaleWhileRevalidating(const http::Headers& request, const ResponseSummary& stored,
                                     absl::Time now) {
-  CacheControl resp = ParseCacheControl(stored.headers);
-  if (!resp.stale_while_revalidate.has_value() || StaleForbidden(resp) || resp.no_cache) {
+  if (!stored.stale_while_revalidate.has_value() || stored.stale_forbidden || stored.no_cache) {
     return false;
   }
   CacheControl req = ParseCacheControl(request);
   if (req.no_cache || req.max_age.has_value() || req.min_fresh.has_value() ||
-      (!request.Has("cache-control") && request.HasToken("pragma", "no-cache"))) {
+      PragmaNoCache(request)) {
     return false;
   }
-  absl::Duration staleness = CurrentAge(stored, now) - FreshnessLifetime(stored);
-  return staleness <= *resp.stale_while_revalidate;
+  absl::Duration staleness = CurrentAge(stored, now) - stored.lifetime;
+  return staleness <= *stored.stale_while_revalidate;
 }
 
-bool MayServeStaleOnError(const http::Headers& request, const EntryMeta& stored, absl::Time now) {
-  CacheControl resp = ParseCacheControl(stored.headers);
-  if (StaleForbidden(resp)) return false;
-  std::optional<absl::Duration> window = resp.stale_if_error;
+bool MayServeStaleWhileRevalidating(const http::Headers& request, const EntryMeta& stored,
+                                    absl::Time now) {
+  return MayServeStaleWhileRevalidating(request, Summarize(stored), now);
+}
+
+bool MayServeStaleOnError(const http::Headers& request, const ResponseSummary& stored,
+                          absl::Time now) {
+  if (stored.stale_forbidden) return false;
+  std::optional<absl::Duration> window = stored.stale_if_error;
   CacheControl req = ParseCacheControl(request);
   if (req.stale_if_error.has_value()) window = req.stale_if_error;
   if (!window.has_value()) return false;
-  absl::Duration staleness = CurrentAge(stored, now) - FreshnessLifetime(stored);
+  absl::Duration staleness = CurrentAge(stored, now) - stored.lifetime;
   return staleness <= *window;
+}
+
+bool MayServeStaleOnError(const http::Headers& request, const EntryMeta& stored, absl::Time now) {
+  return MayServeStaleOnError(request, Summarize(stored), now);
 }
 
 bool IsOriginError(int status) {
@@ -433,6 +374,17 @@ void AddConditionalHeaders(const EntryMeta& stored, http::Headers* request) {
   }
   if (std::optional<absl::string_view> lm = stored.headers.Get("last-modified")) {
     request->Set("If-Modified-Since", std::string(*lm)).IgnoreError();
+  }
+}
+
+bool IsServedField(absl::string_view name) {
+  return !absl::EqualsIgnoreCase(name, "age") && !absl::EqualsIgnoreCase(name, "content-length") &&
+         !absl::EqualsIgnoreCase(name, "x-cache");
+}
+
+void AppendServedFields(const http::Headers& headers, std::string* out) {
+  for (const http::Headers::Field& f : headers) {
+    if (IsServedField(f.name)) absl::StrAppend(out, f.name, ": ", f.value, "\r\n");
   }
 }
 

@@ -30,10 +30,6 @@ namespace cache {
 // kMaxDeltaSeconds is what an overlong delta-seconds value means (RFC 9111 §1.2.2).
 inline constexpr int64_t kMaxDeltaSeconds = int64_t{1} << 31;
 
-// ParseHttpDate parses an HTTP-date (RFC 9110 §5.6.7) in IMF-fixdate, RFC 850 or asctime
-// form, always GMT. Anything else (other zones, numeric offsets, "0", junk) is nullopt.
-std::optional<absl::Time> ParseHttpDate(absl::string_view value);
-
 // CacheControl is the parsed union of every Cache-Control field of a message. Directive
 // names are case-insensitive and arguments may be tokens or quoted strings.
 struct CacheControl {
@@ -82,8 +78,12 @@ std::optional<absl::Duration> ParseAge(const http::Headers& headers);
 // Date is taken as the response time.
 absl::Duration FreshnessLifetime(const EntryMeta& stored);
 
+// Summarize computes what the reuse rules need of `stored` (see ResponseSummary in store.h).
+ResponseSummary Summarize(const EntryMeta& stored);
+
 // CurrentAge returns the stored response's age at `now` (RFC 9111 §4.2.3): the larger of
 // the apparent age and Age plus the response delay, plus the time since it was received.
+absl::Duration CurrentAge(const ResponseSummary& stored, absl::Time now);
 absl::Duration CurrentAge(const EntryMeta& stored, absl::Time now);
 
 // HasValidator reports whether the stored response has an ETag or Last-Modified.
@@ -101,6 +101,7 @@ enum class Reuse {
 // for a request with `request` headers: request no-cache (or Pragma: no-cache without
 // Cache-Control), max-age, min-fresh, max-stale, only-if-cached; response no-cache,
 // must-revalidate, proxy-revalidate and s-maxage (no stale serving).
+Reuse DecideReuse(const http::Headers& request, const ResponseSummary& stored, absl::Time now);
 Reuse DecideReuse(const http::Headers& request, const EntryMeta& stored, absl::Time now);
 
 // IsConditional reports whether `request` carries If-None-Match or If-Modified-Since, the
@@ -119,6 +120,8 @@ bool NotModified(const http::Headers& request, const EntryMeta& stored);
 // stale-while-revalidate window covers its staleness, nothing forbids serving stale (response
 // no-cache, must-revalidate, proxy-revalidate, s-maxage) and the request does not ask for a
 // fresher answer (no-cache, max-age, min-fresh, Pragma: no-cache).
+bool MayServeStaleWhileRevalidating(const http::Headers& request, const ResponseSummary& stored,
+                                    absl::Time now);
 bool MayServeStaleWhileRevalidating(const http::Headers& request, const EntryMeta& stored,
                                     absl::Time now);
 
@@ -126,6 +129,8 @@ bool MayServeStaleWhileRevalidating(const http::Headers& request, const EntryMet
 // origin failed (unreachable, or 500, 502, 503, 504) at `now` (RFC 5861 §4): stale-if-error
 // in the response or the request covers its staleness and must-revalidate, proxy-revalidate
 // and s-maxage do not forbid stale use.
+bool MayServeStaleOnError(const http::Headers& request, const ResponseSummary& stored,
+                          absl::Time now);
 bool MayServeStaleOnError(const http::Headers& request, const EntryMeta& stored, absl::Time now);
 
 // IsOriginError reports whether an origin's `status` counts as an error for stale-if-error.
@@ -144,6 +149,14 @@ bool VaryMatches(const EntryMeta& stored, const http::Headers& request);
 // AddConditionalHeaders adds If-None-Match (from ETag) and If-Modified-Since (from
 // Last-Modified) for revalidating `stored` (RFC 9111 §4.3.1), replacing any the client sent.
 void AddConditionalHeaders(const EntryMeta& stored, http::Headers* request);
+
+// IsServedField reports whether a stored field named `name` is served as is: not Age,
+// Content-Length or X-Cache (see EntryReader::AppendFields).
+bool IsServedField(absl::string_view name);
+
+// AppendServedFields appends the served fields of `headers` to `out` in wire form (what
+// EntryReader::AppendFields does for readers that keep an EntryMeta).
+void AppendServedFields(const http::Headers& headers, std::string* out);
 
 // StorableHeaders returns `headers` without hop-by-hop fields (Connection and the fields it
 // names, Keep-Alive, Proxy-Connection, TE, Transfer-Encoding, Upgrade, Proxy-*).

@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -39,6 +41,21 @@ struct EntryMeta {
   bool operator==(const EntryMeta& other) const = default;
 };
 
+// ResponseSummary is what the reuse rules (policy.h) need of a stored response, computed once
+// when it is stored (cache::Summarize), so that a cache hit parses none of its fields.
+struct ResponseSummary {
+  int status = 200;
+  absl::Time response_time;
+  absl::Duration lifetime;     // freshness lifetime (RFC 9111 §4.2.1)
+  absl::Duration initial_age;  // corrected initial age: max(apparent age, Age + response delay)
+  std::optional<absl::Duration> stale_while_revalidate;  // RFC 5861 windows
+  std::optional<absl::Duration> stale_if_error;
+  bool no_cache = false;         // response no-cache, in any form
+  bool stale_forbidden = false;  // must-revalidate, proxy-revalidate or s-maxage
+  bool has_validator = false;    // ETag or Last-Modified
+  bool has_vary = false;         // a Vary field: VaryMatches must be checked
+};
+
 // StoreStats counts what a store has done since it was created.
 struct StoreStats {
   uint64_t hits = 0;
@@ -53,8 +70,15 @@ struct StoreStats {
 class EntryReader {
  public:
   virtual ~EntryReader() = default;
-  // meta returns the entry's metadata; the reference lives as long as the reader.
+  // meta returns the entry's metadata; the reference lives as long as the reader. (A store
+  // may build it on the first call: the hot path uses summary and AppendFields instead.)
   virtual const EntryMeta& meta() const = 0;
+  // summary returns Summarize(meta()), computed when the entry was stored or opened.
+  virtual const ResponseSummary& summary() const = 0;
+  // AppendFields appends the stored header fields to `out` in wire form, "Name: value\r\n"
+  // each, in order, except Age, Content-Length and X-Cache, which a cache writes itself when
+  // it serves the entry.
+  virtual void AppendFields(std::string* out) const = 0;
   // body_size returns the body's length in bytes.
   virtual uint64_t body_size() const = 0;
   // Read copies the next body bytes into `out` (not kept) and returns how many it copied;

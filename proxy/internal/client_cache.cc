@@ -31,10 +31,10 @@ bool ClientConnection::CacheRequest() {
   absl::Time now = absl::Now();
   absl::StatusOr<cache::HttpCache::Hit> hit = ctx_->cache->Lookup(*cache_key_, req_.headers);
   if (hit.ok()) {
-    const cache::EntryMeta& meta = hit->reader->meta();
-    cache::Reuse reuse = cache::DecideReuse(req_.headers, meta, now);
+    const cache::ResponseSummary& stored = hit->reader->summary();
+    cache::Reuse reuse = cache::DecideReuse(req_.headers, stored, now);
     if (!background_key_.empty()) {
-      reuse = cache::HasValidator(meta) ? cache::Reuse::kRevalidate : cache::Reuse::kFetch;
+      reuse = stored.has_validator ? cache::Reuse::kRevalidate : cache::Reuse::kFetch;
     }
     switch (reuse) {
       case cache::Reuse::kFresh:
@@ -46,7 +46,7 @@ bool ClientConnection::CacheRequest() {
       case cache::Reuse::kRevalidate:
       case cache::Reuse::kFetch:
         if (background_key_.empty() &&
-            cache::MayServeStaleWhileRevalidating(req_.headers, meta, now)) {
+            cache::MayServeStaleWhileRevalidating(req_.headers, stored, now)) {
           StartBackgroundRevalidation();
           ServeStored(std::move(hit->reader), nullptr, CacheResult::kStale);
           return true;
@@ -76,46 +76,77 @@ bool ClientConnection::CacheRequest() {
 }
 
 void ClientConnection::ServeStored(std::unique_ptr<cache::EntryReader> reader,
-                                   const cache::EntryMeta* meta, CacheResult result) {
-  const cache::EntryMeta& m = meta != nullptr ? *meta : reader->meta();
+                                   const cache::EntryMeta* fresh, CacheResult result) {
   cache_result_ = result;
   absl::Time now = absl::Now();
   const http::Headers& request = ClientHeaders();
-  bool not_modified = cache::IsConditional(request) && cache::NotModified(request, m);
-  http::ResponseHead head = not_modified
-                                ? NotModifiedHead(m, now, CacheResultName(result))
-                                : StoredResponseHead(m, reader->body_size(), now,
-                                                     CacheResultName(result));
-  bool body = !not_modified && req_.method != "HEAD" && BodyAllowed(m.status) &&
-              reader->body_size() > 0;
+  if (cache::IsConditional(request)) {
+    const cache::EntryMeta& m = fresh != nullptr ? *fresh : reader->meta();
+    if (cache::NotModified(request, m)) {
+      return ServeHeadOnly(NotModifiedHead(m, now, CacheResultName(result)));
+    }
+  }
+  // The hot path: the stored fields are already in wire form and the summary needs no parsing.
+  fields_.clear();
+  int status;
+  absl::Duration age;
+  if (fresh != nullptr) {
+    cache::AppendServedFields(fresh->headers, &fields_);
+    status = fresh->status;
+    age = cache::CurrentAge(*fresh, now);
+  } else {
+    reader->AppendFields(&fields_);
+    status = reader->summary().status;
+    age = cache::CurrentAge(reader->summary(), now);
+  }
+  uint64_t size = reader->body_size();
   serve_reader_ = std::move(reader);
-  StartServing(std::move(head), body);
+  StartStoredHead(status, age, size);
 }
 
-void ClientConnection::StartServing(http::ResponseHead head, bool body) {
-  ctx_->loop->Cancel(upstream_timer_);
-  upstream_timer_ = 0;
-  http::BodyFraming framing;
-  if (head.headers.Has("transfer-encoding")) {
-    framing.kind = http::BodyFraming::kChunked;
-  } else if (body) {
-    framing.kind = http::BodyFraming::kContentLength;
-  }
-  plan_ = PrepareClientResponse(&head, framing, client_minor_,
-                                close_wanted_ || draining_ || ctx_->draining, opt_.pseudonym);
-  serve_chunked_ = framing.kind == http::BodyFraming::kChunked && !plan_.dechunk;
+void ClientConnection::StartStoredHead(int status, absl::Duration age,
+                                       std::optional<uint64_t> body_size) {
+  upstream_timer_.Clear();
+  StoredHead head{.status = status,
+                  .fields = fields_,
+                  .age = age,
+                  .body_size = body_size,
+                  .x_cache = CacheResultName(cache_result_),
+                  .pseudonym = opt_.pseudonym,
+                  .client_minor = client_minor_,
+                  .head_request = req_.method == "HEAD",
+                  .close = close_wanted_ || draining_ || ctx_->draining};
+  BodyFollows body = AppendStoredHead(head, &out_);
+  plan_ = ResponsePlan{.dechunk = false,
+                       .close_after = head.close || body == BodyFollows::kUntilClose};
+  serve_chunked_ = body == BodyFollows::kChunked;
   serve_offset_ = 0;
+  resp_head_done_ = true;
+  resp_.status = status;
+  entry_.status = status;
+  phase_ = Phase::kServe;
+  if (body == BodyFollows::kNone || (body == BodyFollows::kLength && *body_size == 0)) {
+    FinishServing();
+  }
+}
+
+void ClientConnection::ServeHeadOnly(http::ResponseHead head) {
+  upstream_timer_.Clear();
+  plan_ = PrepareClientResponse(&head, http::BodyFraming(), client_minor_,
+                                close_wanted_ || draining_ || ctx_->draining, opt_.pseudonym);
   resp_head_done_ = true;
   resp_.status = head.status;
   entry_.status = head.status;
   out_ += http::SerializeResponseHead(head);
   phase_ = Phase::kServe;
-  if (!body) {
-    serve_reader_.reset();
-    LeaveFill();
-    Log(entry_.status);
-    EndRequest();
-  }
+  FinishServing();
+}
+
+void ClientConnection::FinishServing() {
+  serve_reader_.reset();
+  LeaveFill();
+  Log(entry_.status);
+  EndRequest();
 }
 
 bool ClientConnection::MoveServedBody() {
@@ -158,10 +189,7 @@ bool ClientConnection::MoveServedBody() {
   serve_offset_ += n;
   entry_.body_bytes += n;
   if (done) {
-    serve_reader_.reset();
-    LeaveFill();
-    Log(entry_.status);
-    EndRequest();
+    FinishServing();
     return true;
   }
   return n > 0;
@@ -193,9 +221,9 @@ bool ClientConnection::CheckFill() {
       ctx_->loop->Cancel(collapse_timer_);
       collapse_timer_ = 0;
       cache_result_ = CacheResult::kHit;
-      std::optional<uint64_t> size = fill_->content_length();
-      bool body = req_.method != "HEAD" && BodyAllowed(meta.status) && size != uint64_t{0};
-      StartServing(StoredResponseHead(meta, size, now, CacheResultName(cache_result_)), body);
+      fields_.clear();
+      cache::AppendServedFields(meta.headers, &fields_);
+      StartStoredHead(meta.status, cache::CurrentAge(meta, now), fill_->content_length());
       return true;
     }
   }
@@ -276,7 +304,7 @@ void ClientConnection::FinishCaching() {
 
 bool ClientConnection::ServeStaleOnError() {
   if (!hit_.has_value() || phase_ == Phase::kServe ||
-      !cache::MayServeStaleOnError(ClientHeaders(), hit_->reader->meta(), absl::Now())) {
+      !cache::MayServeStaleOnError(ClientHeaders(), hit_->reader->summary(), absl::Now())) {
     return false;
   }
   DropUpstream();

@@ -48,14 +48,16 @@ ClientConnection::ClientConnection(WorkerContext* ctx, uint64_t id, net::Socket 
       client_(std::move(sock)),
       peer_(peer),
       peer_ip_(peer.IpString()),
+      head_timer_(ctx->loop, [this] { OnHeadTimeout(); }),
+      upstream_timer_(ctx->loop, [this] { OnUpstreamTimeout(); }),
       background_key_(std::move(background_key)) {}
 
 ClientConnection::~ClientConnection() {
   ResetCache();
   if (!background_key_.empty()) ctx_->collapser->EndRevalidation(background_key_);
   relay_.reset();
-  ctx_->loop->Cancel(head_timer_);
-  ctx_->loop->Cancel(upstream_timer_);
+  head_timer_.Clear();
+  upstream_timer_.Clear();
   ctx_->loop->Cancel(kick_timer_);
   if (client_.valid()) ctx_->loop->Unwatch(client_.fd());
   if (upstream_.valid()) ctx_->loop->Unwatch(upstream_.fd());
@@ -250,8 +252,7 @@ bool ClientConnection::ParseRequest() {
   }
   in_.erase(0, *consumed);
   prev_len_ = 0;
-  ctx_->loop->Cancel(head_timer_);
-  head_timer_ = 0;
+  head_timer_.Clear();
   StartRequest();
   return true;
 }
@@ -614,8 +615,7 @@ void ClientConnection::FinishExchange() {
 }
 
 void ClientConnection::ReleaseUpstream() {
-  ctx_->loop->Cancel(upstream_timer_);
-  upstream_timer_ = 0;
+  upstream_timer_.Clear();
   bool reusable = upstream_reusable_ && !up_eof_ && up_in_.empty() && up_out_.empty() &&
                   req_body_done_ && !ctx_->draining;
   if (reusable) {
@@ -657,8 +657,7 @@ void ClientConnection::ResetExchange() {
 // --- CONNECT tunnels -----------------------------------------------------------------------
 
 void ClientConnection::StartTunnel() {
-  ctx_->loop->Cancel(upstream_timer_);
-  upstream_timer_ = 0;
+  upstream_timer_.Clear();
   entry_.status = 200;
   ctx_->loop->Unwatch(client_.fd());
   ctx_->loop->Unwatch(upstream_.fd());
@@ -717,8 +716,8 @@ void ClientConnection::Close() {
     WorkerMetrics::Add(m.client_sent_bytes, relay_->bytes(1));
   }
   relay_.reset();
-  ctx_->loop->Cancel(head_timer_);
-  ctx_->loop->Cancel(upstream_timer_);
+  head_timer_.Clear();
+  upstream_timer_.Clear();
   DropUpstream();
   ResetCache();
   if (client_.valid()) {
@@ -753,35 +752,33 @@ void ClientConnection::Log(int status) {
 // --- timers --------------------------------------------------------------------------------
 
 void ClientConnection::ArmHeadTimer(bool idle) {
-  ctx_->loop->Cancel(head_timer_);
   head_timer_idle_ = idle;
-  head_timer_ = ctx_->loop->RunAfter(idle ? opt_.idle_timeout : opt_.header_timeout, [this] {
-    head_timer_ = 0;
-    if (phase_ != Phase::kHead) return;
-    if (in_.empty()) {
-      Close();  // an idle keep-alive connection (or one that never spoke) just ends
-      return;
-    }
-    NewEntry();
-    Fail(408, "request head not received in time");
-    Drive();
-  });
+  head_timer_.SetAfter(idle ? opt_.idle_timeout : opt_.header_timeout);
 }
 
-void ClientConnection::ArmUpstreamTimer() {
-  ctx_->loop->Cancel(upstream_timer_);
-  upstream_timer_ = ctx_->loop->RunAfter(opt_.upstream_timeout, [this] {
-    upstream_timer_ = 0;
-    if (phase_ == Phase::kClosed || phase_ == Phase::kTunnel) return;
-    ctx_->metrics->CountUpstreamError(UpstreamError::kTimeout);
-    if (ServeStaleOnError()) {
-      Drive();
-      return;
-    }
-    Fail(504, absl::StrCat("upstream ", route_.origin.Key(), " did not answer within ",
-                           absl::FormatDuration(opt_.upstream_timeout)));
+void ClientConnection::OnHeadTimeout() {
+  if (phase_ != Phase::kHead) return;
+  if (in_.empty()) {
+    Close();  // an idle keep-alive connection (or one that never spoke) just ends
+    return;
+  }
+  NewEntry();
+  Fail(408, "request head not received in time");
+  Drive();
+}
+
+void ClientConnection::ArmUpstreamTimer() { upstream_timer_.SetAfter(opt_.upstream_timeout); }
+
+void ClientConnection::OnUpstreamTimeout() {
+  if (phase_ == Phase::kClosed || phase_ == Phase::kTunnel) return;
+  ctx_->metrics->CountUpstreamError(UpstreamError::kTimeout);
+  if (ServeStaleOnError()) {
     Drive();
-  });
+    return;
+  }
+  Fail(504, absl::StrCat("upstream ", route_.origin.Key(), " did not answer within ",
+                         absl::FormatDuration(opt_.upstream_timeout)));
+  Drive();
 }
 
 }  // namespace proxy

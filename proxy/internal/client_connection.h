@@ -30,6 +30,7 @@
 #include "lib/http/message.h"
 #include "lib/net/address.h"
 #include "lib/net/event_loop.h"
+#include "lib/net/lazy_timer.h"
 #include "lib/net/relay.h"
 #include "lib/net/socket.h"
 #include "proxy/access_log.h"
@@ -136,7 +137,9 @@ class ClientConnection {
   void Close();
   void DropUpstream();
   void ArmHeadTimer(bool idle);
+  void OnHeadTimeout();
   void ArmUpstreamTimer();
+  void OnUpstreamTimeout();
   void UpdateInterest();
   void NewEntry();
   void Log(int status);
@@ -149,8 +152,12 @@ class ClientConnection {
   // ServeStored answers from a stored entry, with `meta` (or the reader's own) for the head.
   void ServeStored(std::unique_ptr<cache::EntryReader> reader, const cache::EntryMeta* meta,
                    CacheResult result);
-  // StartServing queues `head` and enters kServe; `body` says whether a body follows.
-  void StartServing(http::ResponseHead head, bool body);
+  // StartStoredHead queues the head of a cached response (its fields in fields_) and
+  // serves its body (from serve_reader_ or fill_; `body_size` nullopt: not known yet).
+  void StartStoredHead(int status, absl::Duration age, std::optional<uint64_t> body_size);
+  // ServeHeadOnly answers with a body-less `head` made here (a 304 from the cache).
+  void ServeHeadOnly(http::ResponseHead head);
+  void FinishServing();
   bool MoveServedBody();
   void WaitForFill();
   bool CheckFill();
@@ -193,7 +200,7 @@ class ClientConnection {
   bool client_ready_ = true;
   bool upstream_ready_ = false;
   uint32_t client_interest_ = 0;
-  net::EventLoop::TimerId head_timer_ = 0;
+  net::LazyTimer head_timer_;  // header timeout, or idle timeout between requests
   bool head_timer_idle_ = false;
 
   // The current request.
@@ -223,7 +230,7 @@ class ClientConnection {
   size_t resp_prev_len_ = 0;
   bool up_eof_ = false;
   uint32_t upstream_interest_ = 0;
-  net::EventLoop::TimerId upstream_timer_ = 0;
+  net::LazyTimer upstream_timer_;  // no progress with the origin
   bool resp_head_done_ = false;
   http::ResponseHead resp_;
   http::BodyFraming resp_framing_;
@@ -252,6 +259,7 @@ class ClientConnection {
   net::EventLoop::TimerId collapse_timer_ = 0;
   std::unique_ptr<cache::EntryReader> serve_reader_;  // kServe from a stored entry
   uint64_t serve_offset_ = 0;                          // body bytes served so far
+  std::string fields_;  // scratch: stored fields in wire form for the head being built
   bool serve_chunked_ = false;                         // kServe from a fill of unknown size
 };
 

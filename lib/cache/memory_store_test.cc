@@ -1,5 +1,7 @@
 #include "lib/cache/memory_store.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -118,6 +120,52 @@ TEST(MemoryStoreTest, SimulationZipfWithScansBeatsLru) {
   RecordProperty("s3fifo_hit_ratio", absl::StrCat(s3fifo));
   RecordProperty("lru_hit_ratio", absl::StrCat(lru));
   EXPECT_GT(s3fifo, lru + 0.03);
+}
+
+// A million distinct small objects through a 64 MiB store: the heap it holds stays within
+// the budget plus the stated overhead — the charge covers each entry's allocation and index
+// slot; beyond it come the hash tables' spare capacity and the S3-FIFO ghost list (hashes of
+// recently evicted keys, about one per entry held): at most 1/8 of the budget plus 4 MiB.
+TEST(MemoryStoreTest, MillionObjectsStayWithinBudgetPlusStatedOverhead) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's allocator is not the one mallinfo2 reports";
+#else
+  constexpr uint64_t kBudget = uint64_t{64} << 20;
+  constexpr int kObjects = 1000000;
+  EntryMeta meta;
+  for (auto [name, value] : {std::pair<const char*, const char*>{"Server", "nginx/1.22.1"},
+                             {"Date", "Tue, 01 Dec 2026 19:13:16 GMT"},
+                             {"Content-Type", "application/octet-stream"},
+                             {"Last-Modified", "Tue, 01 Dec 2026 19:13:15 GMT"},
+                             {"ETag", "\"6b0f1c4b-400\""},
+                             {"Cache-Control", "max-age=3600"}}) {
+    ASSERT_THAT(meta.headers.Add(name, value), IsOk());
+  }
+  const std::string body(100, 'b');
+  size_t before = mallinfo2().uordblks;
+  {
+    MemoryStore store({.max_bytes = kBudget});
+    for (int i = 0; i < kObjects; ++i) {
+      ASSERT_THAT(store.InsertComplete(Key(i), meta, body), IsOk());
+    }
+    StoreStats st = store.stats();
+    size_t used = mallinfo2().uordblks - before;
+    std::printf("%d objects: %llu kept (%llu bytes charged), %llu evicted, heap %zu bytes "
+                "(%.3f of the budget)\n",
+                kObjects, static_cast<unsigned long long>(st.entries),
+                static_cast<unsigned long long>(st.bytes),
+                static_cast<unsigned long long>(st.evictions), used,
+                static_cast<double>(used) / kBudget);
+    EXPECT_LE(st.bytes, kBudget);
+    EXPECT_GT(st.evictions, 0u);
+    EXPECT_EQ(st.entries + st.evictions, static_cast<uint64_t>(kObjects));
+    EXPECT_LE(used, kBudget + kBudget / 8 + (4 << 20));
+    // The newest entries are all there.
+    EXPECT_THAT(store.Lookup(Key(kObjects - 1)), IsOk());
+  }
+  // And everything is given back.
+  EXPECT_LT(mallinfo2().uordblks - before, size_t{1} << 20);
+#endif
 }
 
 }  // namespace

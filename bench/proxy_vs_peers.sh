@@ -20,7 +20,7 @@
 #   is restarted empty, OBJECTS distinct 1 KiB URLs are fetched through it, and its RSS growth
 #   (plus its tmpfs files, for nginx) per object is reported. Target: <= 1.3 KiB per object.
 # Env: REPEATS, DURATION (wrk -d), CONNS ("10 100 1000"), PROXY_CPU (0), LOAD_CPU (1: wrk and
-# the origin). Every proxy gets one worker on PROXY_CPU and writes an access log to a file;
+# the origin), THROUGHPUT=0 (skip the wrk runs), MEMORY=0 (skip the memory measurement). Every proxy gets one worker on PROXY_CPU and writes an access log to a file;
 # all keep connections to the origin alive (nginx and cachingproxy keep up to 1024 idle).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -46,6 +46,7 @@ MODE=${MODE:-pass}
 case "$MODE" in pass|cache) ;; *) echo "bench: MODE must be pass or cache" >&2; exit 2 ;; esac
 MEMORY=${MEMORY:-1}
 OBJECTS=${OBJECTS:-100000}
+THROUGHPUT=${THROUGHPUT:-1}  # 0: only the memory measurement (MODE=cache)
 if [ "${QUICK:-0}" = 1 ]; then
   REPEATS=${REPEATS:-1}; DURATION=${DURATION:-3s}; CONNS=${CONNS:-"10 100"}
 else
@@ -314,6 +315,7 @@ median() {  # median FILE COLUMN
     awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+if [ "$THROUGHPUT" = 1 ]; then
 echo "proxy_vs_peers MODE=$MODE: origin nginx $(nginx -v 2>&1 | sed 's/.*\///'), varnish" \
   "$(varnishd -V 2>&1 | head -1 | sed 's/.*varnish-\([0-9.]*\).*/\1/'), squid" \
   "$(squid -v | head -1 | awk '{ print $NF }'); proxies on cpu $PROXY_CPU, wrk+origin on cpu" \
@@ -363,6 +365,7 @@ if [ "$MODE" = pass ]; then
 fi
 echo "(x = ratio to the best of nginx/varnish/squid in each column: target for cachingproxy" \
   "x rps >= 1.20, x p99 <= 1.00, x cpu <= 0.80)"
+fi  # THROUGHPUT
 [ "$MEMORY" = 1 ] || exit 0
 
 # --- memory per cached object -----------------------------------------------------------------

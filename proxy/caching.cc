@@ -42,7 +42,10 @@ BodyFollows AppendStoredHead(const StoredHead& h, std::string* out) {
   if (body == BodyFollows::kLength) absl::StrAppend(out, "Content-Length: ", *h.body_size, "\r\n");
   if (body == BodyFollows::kChunked) out->append("Transfer-Encoding: chunked\r\n");
   absl::StrAppend(out, "Via: 1.1 ", h.pseudonym, "\r\nX-Cache: ", h.x_cache, "\r\n",
-                  close ? "Connection: close\r\n" : "", "\r\n");
+                  close                 ? "Connection: close\r\n"
+                  : h.client_minor == 0 ? "Connection: keep-alive\r\n"
+                                        : "",
+                  "\r\n");
   if (h.head_request && body == BodyFollows::kLength) return BodyFollows::kNone;
   return body;
 }

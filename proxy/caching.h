@@ -56,7 +56,8 @@ enum class BodyFollows { kNone, kLength, kChunked, kUntilClose };
 // AppendStoredHead appends the complete head to `out`: the status line with the standard
 // reason, the stored fields, Age (whole seconds), Content-Length when the size is known —
 // else Transfer-Encoding: chunked for HTTP/1.1 clients, or a close-delimited body for
-// HTTP/1.0 ones — Via, X-Cache and, when closing, Connection: close. No framing fields for
+// HTTP/1.0 ones — Via, X-Cache and Connection: close when closing (keep-alive to an HTTP/1.0
+// client that stays). No framing fields for
 // statuses without a body (204, 304). Returns how the body follows; kUntilClose implies the
 // connection closes.
 BodyFollows AppendStoredHead(const StoredHead& h, std::string* out);

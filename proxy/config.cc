@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "lib/http/headers.h"
 #include "lib/net/address.h"
 
 namespace proxy {
@@ -170,6 +171,11 @@ absl::StatusOr<ProxyOptions> BuildOptions(const FlagValues& v) {
   absl::StatusOr<Acl> purge = Acl::Parse(v.purge_allow);
   if (!purge.ok()) return FlagError("purge_allow", purge.status().message());
   o.cache.purge_allow = *purge;
+  if (!http::IsToken(v.pseudonym)) {
+    return FlagError("pseudonym", absl::StrCat("must be a token (letters, digits, -._~...), got \"",
+                                              v.pseudonym, "\""));
+  }
+  o.pseudonym = v.pseudonym;
   return o;
 }
 

@@ -45,6 +45,7 @@ struct FlagValues {
   std::string max_object_size = "64M";
   std::string collapse_timeout = "10s";
   std::string purge_allow = "127.0.0.0/8,::1/128";
+  std::string pseudonym = "cachingproxy";
 };
 
 // ParseByteSize parses a size in bytes with an optional binary suffix: "0", "4096", "64k",

@@ -114,6 +114,19 @@ TEST(ConfigTest, ResolverFlags) {
   EXPECT_THAT(BuildOptions(v), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--nameservers")));
 }
 
+TEST(ConfigTest, Pseudonym) {
+  ASSERT_OK_AND_ASSIGN(ProxyOptions o, BuildOptions(FlagValues()));
+  EXPECT_EQ(o.pseudonym, "cachingproxy");
+  FlagValues v;
+  v.pseudonym = "edge-1";
+  ASSERT_OK_AND_ASSIGN(o, BuildOptions(v));
+  EXPECT_EQ(o.pseudonym, "edge-1");
+  for (const char* bad : {"", "two words", "a,b"}) {
+    v.pseudonym = bad;
+    EXPECT_THAT(BuildOptions(v), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--pseudonym")));
+  }
+}
+
 TEST(ParseByteSizeTest, SuffixesAndErrors) {
   EXPECT_EQ(*ParseByteSize("0"), 0u);
   EXPECT_EQ(*ParseByteSize("4096"), 4096u);

@@ -118,8 +118,12 @@ absl::Status PrepareUpstreamRequest(http::RequestHead* head, const Route& route,
 }
 
 bool ClientWantsClose(const http::RequestHead& head) {
-  return head.version_minor == 0 || head.headers.HasToken("Connection", "close") ||
-         head.headers.HasToken("Proxy-Connection", "close");
+  if (head.headers.HasToken("Connection", "close") ||
+      head.headers.HasToken("Proxy-Connection", "close")) {
+    return true;
+  }
+  return head.version_minor == 0 && !head.headers.HasToken("Connection", "keep-alive") &&
+         !head.headers.HasToken("Proxy-Connection", "keep-alive");
 }
 
 ResponsePlan PrepareClientResponse(http::ResponseHead* head, const http::BodyFraming& framing,
@@ -127,17 +131,31 @@ ResponsePlan PrepareClientResponse(http::ResponseHead* head, const http::BodyFra
                                    absl::string_view pseudonym) {
   int received_minor = head->version_minor;
   ResponsePlan plan;
-  plan.close_after = close_wanted || client_version_minor == 0 ||
-                     framing.kind == http::BodyFraming::kUntilClose;
+  plan.close_after = close_wanted;
   RemoveHopByHop(&head->headers);
-  if (framing.kind == http::BodyFraming::kChunked && client_version_minor == 0) {
-    plan.dechunk = true;
-    plan.close_after = true;
-    head->headers.Remove("Transfer-Encoding");
+  if (client_version_minor == 0) {
+    if (framing.kind == http::BodyFraming::kChunked) {
+      plan.dechunk = true;
+      head->headers.Remove("Transfer-Encoding");
+    }
+    // Without a length, a body to a 1.0 client ends only when the connection does.
+    if (framing.kind == http::BodyFraming::kChunked ||
+        framing.kind == http::BodyFraming::kUntilClose) {
+      plan.close_after = true;
+    }
+  } else if (framing.kind == http::BodyFraming::kUntilClose) {
+    plan.rechunk = true;
+    head->headers.Set("Transfer-Encoding", "chunked").IgnoreError();
   }
   head->version_minor = 1;
   AppendVia(&head->headers, received_minor, pseudonym);
-  if (plan.close_after && head->status >= 200) head->headers.Set("Connection", "close").IgnoreError();
+  if (head->status >= 200) {
+    if (plan.close_after) {
+      head->headers.Set("Connection", "close").IgnoreError();
+    } else if (client_version_minor == 0) {
+      head->headers.Set("Connection", "keep-alive").IgnoreError();
+    }
+  }
   return plan;
 }
 

@@ -66,22 +66,27 @@ void AppendVia(http::Headers* headers, int version_minor, absl::string_view pseu
 absl::Status PrepareUpstreamRequest(http::RequestHead* head, const Route& route,
                                     absl::string_view client_ip, absl::string_view pseudonym);
 
-// ClientWantsClose reports whether the client connection ends after this request: HTTP/1.0
-// (this proxy does not do 1.0 keep-alive) or "Connection: close".
+// ClientWantsClose reports whether the client connection ends after this request:
+// "Connection: close" (or Proxy-Connection: close), or HTTP/1.0 without "Connection:
+// keep-alive".
 bool ClientWantsClose(const http::RequestHead& head);
 
 // ResponsePlan is how a response body is relayed to the client.
 struct ResponsePlan {
   // dechunk: decode a chunked body and send the bare data (to an HTTP/1.0 client).
   bool dechunk = false;
+  // rechunk: send a close-delimited body chunked (to an HTTP/1.1 client, which stays open).
+  bool rechunk = false;
   // close_after: the client connection closes after this response.
   bool close_after = false;
 };
 
 // PrepareClientResponse rewrites the upstream response `head` for the client: HTTP/1.1 status
-// line, hop-by-hop fields removed, Via appended; for an HTTP/1.0 client a chunked body is
-// de-chunked and close-delimited; a close-delimited body, `close_wanted`, or an HTTP/1.0
-// client add "Connection: close". `framing` is the upstream body framing of the response.
+// line, hop-by-hop fields removed, Via appended. For an HTTP/1.1 client a close-delimited body
+// is re-chunked, so the connection stays open; for an HTTP/1.0 client a chunked body is
+// de-chunked and close-delimited. The connection closes after it on `close_wanted` (see
+// ClientWantsClose) or when the body can only end by closing (1.0), with "Connection: close";
+// a 1.0 client kept open gets "Connection: keep-alive". `framing` is the upstream framing.
 ResponsePlan PrepareClientResponse(http::ResponseHead* head, const http::BodyFraming& framing,
                                    int client_version_minor, bool close_wanted,
                                    absl::string_view pseudonym);

@@ -99,6 +99,37 @@ TEST(ForwardingTest, ChunkedToHttp10ClientIsDechunkedAndClosed) {
   EXPECT_FALSE(r11.headers.Has("Connection"));
 }
 
+TEST(ForwardingTest, KeepAliveForHttp10ClientsThatAskAndRechunkingFor11) {
+  http::RequestHead req10{.method = "GET", .target = "/", .version_minor = 0};
+  EXPECT_TRUE(ClientWantsClose(req10));
+  ASSERT_TRUE(req10.headers.Add("Connection", "Keep-Alive").ok());
+  EXPECT_FALSE(ClientWantsClose(req10));
+  http::RequestHead req11{.method = "GET", .target = "/"};
+  EXPECT_FALSE(ClientWantsClose(req11));
+  ASSERT_TRUE(req11.headers.Add("Proxy-Connection", "close").ok());
+  EXPECT_TRUE(ClientWantsClose(req11));
+
+  // A 1.0 client kept open is told so; with a close-delimited body it cannot be.
+  http::ResponseHead length;
+  ResponsePlan plan = PrepareClientResponse(&length, {.kind = http::BodyFraming::kContentLength},
+                                            0, false, "p");
+  EXPECT_FALSE(plan.close_after);
+  EXPECT_EQ(length.headers.Get("Connection"), "keep-alive");
+  http::ResponseHead until_close;
+  plan = PrepareClientResponse(&until_close, {.kind = http::BodyFraming::kUntilClose}, 0, false, "p");
+  EXPECT_TRUE(plan.close_after);
+  EXPECT_FALSE(plan.rechunk);
+  EXPECT_EQ(until_close.headers.Get("Connection"), "close");
+
+  // A 1.1 client gets a close-delimited body chunked, and stays.
+  http::ResponseHead rechunked;
+  plan = PrepareClientResponse(&rechunked, {.kind = http::BodyFraming::kUntilClose}, 1, false, "p");
+  EXPECT_TRUE(plan.rechunk);
+  EXPECT_FALSE(plan.close_after);
+  EXPECT_EQ(rechunked.headers.Get("Transfer-Encoding"), "chunked");
+  EXPECT_FALSE(rechunked.headers.Has("Connection"));
+}
+
 TEST(ForwardingTest, UpstreamReuseAndErrorResponse) {
   http::ResponseHead r;
   EXPECT_TRUE(UpstreamReusable(r, {.kind = http::BodyFraming::kContentLength}));

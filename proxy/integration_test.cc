@@ -263,6 +263,43 @@ TEST(ProxyTest, ChunkedResponseIsDechunkedForHttp10Clients) {
                            EndsWith("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")));
 }
 
+// An HTTP/1.0 client that asks for keep-alive keeps its connection when the response has a
+// length; a close-delimited response to an HTTP/1.1 client is re-chunked so it stays open too.
+TEST(ProxyTest, Http10KeepAliveAndRechunkedCloseDelimitedBodies) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({kOk, kOk}));
+  TcpReplayOptions one_each;
+  ASSERT_OK_AND_ASSIGN(auto closing, TcpReplayServer::Start(
+      {"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end"}, one_each));
+  Proxy proxy = StartProxy({"--workers=1"});
+  net::Socket s = Dial(proxy.port);
+  std::string req10 = absl::StrCat("GET http://127.0.0.1:", origin->port(),
+                                   "/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  std::string got;
+  char buf[4096];
+  ASSERT_TRUE(s.WriteAll(req10).ok());
+  while (!absl::EndsWith(got, "hello")) {
+    absl::StatusOr<size_t> n = s.Read(absl::MakeSpan(buf));
+    ASSERT_TRUE(n.ok() && *n > 0 && *n != net::kWouldBlock) << got;
+    got.append(buf, *n);
+  }
+  EXPECT_THAT(got, HasSubstr("\r\nConnection: keep-alive\r\n"));
+  // The same connection serves a second 1.0 request, then a 1.1 one whose origin closes.
+  ASSERT_TRUE(s.WriteAll(req10).ok());
+  ASSERT_TRUE(s.WriteAll(absl::StrCat("GET http://127.0.0.1:", closing->port(),
+                                      "/ HTTP/1.1\r\nHost: x\r\n\r\n")).ok());
+  got.clear();
+  while (!absl::EndsWith(got, "0\r\n\r\n")) {
+    absl::StatusOr<size_t> n = s.Read(absl::MakeSpan(buf));
+    ASSERT_TRUE(n.ok() && *n > 0 && *n != net::kWouldBlock) << got;
+    got.append(buf, *n);
+  }
+  EXPECT_THAT(got, AllOf(StartsWith("HTTP/1.1 200 OK\r\n"), HasSubstr("hello"),
+                         HasSubstr("\r\nTransfer-Encoding: chunked\r\n"),
+                         EndsWith("\r\n\r\nd\r\nuntil the end\r\n0\r\n\r\n")));
+  EXPECT_THAT(got, Not(HasSubstr("Connection: close")));
+  EXPECT_EQ(origin->connections(), 1);
+}
+
 TEST(ProxyTest, HeadAnd304HaveNoBody) {
   ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start(
       {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", "HTTP/1.1 304 Not Modified\r\n\r\n", kOk}));
@@ -478,6 +515,21 @@ TEST(ProxyTest, ForwardResolvesNamesThroughHostsAndDns) {
               StartsWith("HTTP/1.1 502 Bad Gateway"));
   EXPECT_THAT(dns_server->queries(), Not(testing::IsEmpty()));
   EXPECT_THAT(origin->requests(), SizeIs(2));
+}
+
+// Two chained proxies need different pseudonyms: with the same one the second sees a loop.
+TEST(ProxyTest, ChainedProxiesWithDistinctPseudonyms) {
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::Start({kOk}));
+  Proxy inner = StartProxy({absl::StrCat("--upstream=127.0.0.1:", origin->port())});
+  Proxy edge = StartProxy({absl::StrCat("--upstream=127.0.0.1:", inner.port), "--pseudonym=edge"});
+  Proxy same = StartProxy({absl::StrCat("--upstream=127.0.0.1:", inner.port)});
+  std::string request = "GET /c HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n";
+  EXPECT_THAT(Exchange(edge.port, request),
+              AllOf(StartsWith("HTTP/1.1 200 OK"), HasSubstr("Via: 1.1 cachingproxy, 1.1 edge\r\n"),
+                    EndsWith("hello")));
+  ASSERT_THAT(origin->requests(), SizeIs(1));
+  EXPECT_THAT(origin->requests()[0], HasSubstr("\r\nVia: 1.1 edge, 1.1 cachingproxy\r\n"));
+  EXPECT_THAT(Exchange(same.port, request), StartsWith("HTTP/1.1 508 Loop Detected"));
 }
 
 TEST(ProxyTest, HelpListsFlagsWithDefaults) {

@@ -54,6 +54,9 @@ DEFINE_string(collapse_timeout, kDefaults.collapse_timeout,
               "How long concurrent misses on one URL wait for the first one's response head before "
               "going upstream themselves");
 DEFINE_string(purge_allow, kDefaults.purge_allow, "Comma-separated client CIDRs allowed to send PURGE");
+DEFINE_string(pseudonym, kDefaults.pseudonym,
+              "Name this proxy adds to Via, and by which it recognises a request that looped back "
+              "to it (508); chained cachingproxies need different names");
 DEFINE_string(access_log, "", "Access log file (Combined Log Format + cache status + upstream time); empty: stderr. SIGHUP reopens it");
 DEFINE_string(shutdown_grace, "10s", "On SIGTERM/SIGINT, time in-flight requests get to finish");
 
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
   v.max_object_size = FLAGS_max_object_size;
   v.collapse_timeout = FLAGS_collapse_timeout;
   v.purge_allow = FLAGS_purge_allow;
+  v.pseudonym = FLAGS_pseudonym;
   absl::StatusOr<proxy::ProxyOptions> options = proxy::BuildOptions(v);
   absl::Duration grace;
   if (options.ok() && (!absl::ParseDuration(FLAGS_shutdown_grace, &grace) ||

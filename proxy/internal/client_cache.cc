@@ -346,7 +346,7 @@ void ClientConnection::Purge() {
 }
 
 void ClientConnection::SendLocal(int status, absl::string_view text) {
-  bool close = close_wanted_ || draining_ || ctx_->draining;
+  bool close = close_wanted_ || draining_ || ctx_->draining || client_minor_ == 0;
   out_ += ErrorResponse(status, text, opt_.pseudonym, close, req_.method != "HEAD");
   plan_.close_after = close;
   resp_head_done_ = true;

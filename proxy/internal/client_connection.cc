@@ -587,9 +587,12 @@ bool ClientConnection::MoveResponseBody() {
     }
     case http::BodyFraming::kUntilClose:
       used = std::min(up_in_.size(), room);
+      if (plan_.rechunk && used > 0) absl::StrAppend(&out_, absl::Hex(used), "\r\n");
       out_.append(up_in_, 0, used);
+      if (plan_.rechunk && used > 0) out_.append("\r\n");
       CacheBody(absl::string_view(up_in_).substr(0, used));
       done = up_eof_ && used == up_in_.size();
+      if (done && plan_.rechunk) out_.append("0\r\n\r\n");
       break;
   }
   up_in_.erase(0, used);

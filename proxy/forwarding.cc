@@ -20,6 +20,7 @@ namespace {
 absl::Status AppendToList(http::Headers* headers, absl::string_view name,
                           absl::string_view element) {
   std::vector<absl::string_view> values = headers->GetAll(name);
+  if (values.empty()) return headers->Add(name, element);  // the usual case: no copy, no scan
   values.push_back(element);
   std::string joined = absl::StrJoin(values, ", ");
   return headers->Set(name, joined);
@@ -87,7 +88,16 @@ bool IsLoop(const http::Headers& headers, absl::string_view pseudonym) {
 }
 
 void RemoveHopByHop(http::Headers* headers) {
+  // One pass over the fields: most messages have none of these, or just Connection.
+  static constexpr absl::string_view kHopByHop[] = {"Connection", "Keep-Alive", "Proxy-Connection",
+                                                    "TE", "Trailer", "Upgrade",
+                                                    "Proxy-Authorization"};
   std::vector<std::string> listed;
+  bool any = false;
+  for (const http::Headers::Field& f : *headers) {
+    for (absl::string_view hop : kHopByHop) any = any || absl::EqualsIgnoreCase(f.name, hop);
+  }
+  if (!any) return;
   for (absl::string_view value : headers->GetAll("Connection")) {
     for (absl::string_view token : absl::StrSplit(value, ',')) {
       token = absl::StripAsciiWhitespace(token);
@@ -95,10 +105,7 @@ void RemoveHopByHop(http::Headers* headers) {
     }
   }
   for (const std::string& name : listed) headers->Remove(name);
-  for (absl::string_view name : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-                                 "Upgrade", "Proxy-Authorization"}) {
-    headers->Remove(name);
-  }
+  for (absl::string_view name : kHopByHop) headers->Remove(name);
 }
 
 void AppendVia(http::Headers* headers, int version_minor, absl::string_view pseudonym) {

@@ -39,6 +39,7 @@ bool IsToken(absl::string_view s) { return internal::IsToken(s); }
 
 absl::Status Headers::Add(absl::string_view name, absl::string_view value) {
   if (absl::Status s = Validate(name, value); !s.ok()) return s;
+  if (fields_.empty()) fields_.reserve(kTypicalFields);
   fields_.push_back(Field{std::string(name), std::string(internal::TrimOws(value))});
   return absl::OkStatus();
 }

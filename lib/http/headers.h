@@ -76,6 +76,8 @@ class Headers {
   bool operator==(const Headers& other) const = default;
 
  private:
+  // kTypicalFields is the room reserved by the first Add: most messages have fewer fields.
+  static constexpr size_t kTypicalFields = 12;
   std::vector<Field> fields_;
 };
 

@@ -218,7 +218,9 @@ bool ClientConnection::HandleClientInput() {
     case Phase::kResolving:
     case Phase::kConnecting:
     case Phase::kExchange:
-      if (!req_body_done_ && !MoveRequestBody()) {
+      // Progress only when body bytes moved: a pass that moves nothing must let Drive stop.
+      if (req_body_done_) return false;
+      if (!MoveRequestBody()) {
         if (client_eof_ && !req_body_done_ && in_.empty()) Abort();  // body cut short
         return false;
       }

@@ -403,3 +403,19 @@ for s in $SERVERS; do
     "$(awk -v r=$((r1 - r0 + t1 - t0)) -v n="$OBJECTS" 'BEGIN { print r / n }')"
 done
 echo "(target for cachingproxy: <= 1.3 KiB per object)"
+
+# --- disk index start-up -------------------------------------------------------------------------
+# cachingproxy with only its disk tier stores the same objects, is restarted, and says how long
+# indexing its cache directory took.
+stop cachingproxy
+start_cachingproxy --mem_cache_size=0 --cache_dir="$WORK/cachingproxy/disk" --disk_cache_size=8G
+wait_port cachingproxy "${PORT[cachingproxy]}"
+curl -s "http://127.0.0.1:${PORT[cachingproxy]}/obj/[1-$OBJECTS]" >/dev/null
+kill -TERM "${PID[cachingproxy]}"
+for _ in $(seq 100); do kill -0 "${PID[cachingproxy]}" 2>/dev/null || break; sleep 0.1; done
+mv "$WORK/cachingproxy/disk" "$WORK/disk-kept"
+start_cachingproxy --mem_cache_size=0 --cache_dir="$WORK/disk-kept" --disk_cache_size=8G
+wait_port cachingproxy "${PORT[cachingproxy]}"
+echo
+echo "disk index at start-up: $(grep -o 'disk .*indexed in [^)]*' "$WORK/cachingproxy.out")"
+is_hit cachingproxy "/obj/1" && echo "(and /obj/1 is a hit from disk after the restart)"

@@ -80,7 +80,7 @@ TEST(FieldCodecTest, EveryTruncationAndBadByteIsDataLossNotACrash) {
     AppendServedWireFields(encoded.substr(0, n), &wire);  // stops at the break
   }
   for (std::string bad : {std::string("\xff", 1), std::string("\x01\x07", 2),
-                          std::string("\x00\x05ab", 4), std::string("\x01\x00\xff\xff\xff", 5)}) {
+                          std::string("\x00\x05" "ab", 4), std::string("\x01\x00\xff\xff\xff", 5)}) {
     EXPECT_THAT(DecodeFields(bad), StatusIs(absl::StatusCode::kDataLoss));
   }
 }

@@ -121,7 +121,10 @@ class RdataReader {
  public:
   RdataReader(absl::Span<const uint8_t> message, size_t start, size_t length,
               absl::Status& error)
-      : message_(message), start_(start), fields_(message.subspan(start, length)), error_(error) {}
+      : message_(message),
+        start_(start),
+        fields_(absl::MakeConstSpan(message.data() + start, length)),  // the caller checked
+        error_(error) {}
 
   size_t offset() const { return start_ + fields_.offset(); }
   size_t end() const { return start_ + fields_.size(); }
@@ -259,11 +262,11 @@ bool DecodeOpt(RdataReader& rd, EdnsOptions& out) { return rd.Items(out); }
 // and then applies the rules common to all types. The bytes are all present, so running past
 // RDLENGTH is malformed data (InvalidArgument), not truncation; and bytes left unread are an
 // error. Returns false with the error in `error`.
-template <typename T, typename Decode>
+template <typename T, bool (*Decode)(RdataReader&, T&)>
 bool DecodeRdata(absl::Span<const uint8_t> message, size_t start, size_t length, uint16_t type,
-                 Decode decode, T& out, absl::Status& error) {
+                 T& out, absl::Status& error) {
   RdataReader rd(message, start, length, error);
-  if (ABSL_PREDICT_FALSE(!decode(rd, out))) {
+  if (ABSL_PREDICT_FALSE(!Decode(rd, out))) {
     if (error.code() != absl::StatusCode::kOutOfRange) return false;
     return Fail(&error, absl::InvalidArgumentError(absl::StrCat(
                             "dns: ", TypeToString(type), " rdata of ", length, " bytes at offset ",
@@ -279,9 +282,8 @@ bool DecodeRdata(absl::Span<const uint8_t> message, size_t start, size_t length,
 
 // DecodeAs is an As* accessor of `rr`: `type_ok` says whether the record has the type `want`
 // names.
-template <typename T, typename Decode>
-absl::StatusOr<T> DecodeAs(const RecordView& rr, bool type_ok, absl::string_view want,
-                           Decode decode) {
+template <typename T, bool (*Decode)(RdataReader&, T&)>
+absl::StatusOr<T> DecodeAs(const RecordView& rr, bool type_ok, absl::string_view want) {
   if (ABSL_PREDICT_FALSE(!type_ok)) {
     return absl::FailedPreconditionError(absl::StrCat("dns: record at offset ", rr.offset(),
                                                       " is ", TypeToString(rr.type()), ", not ",
@@ -289,10 +291,10 @@ absl::StatusOr<T> DecodeAs(const RecordView& rr, bool type_ok, absl::string_view
   }
   T out{};
   absl::Status error;
-  if (ABSL_PREDICT_FALSE(!DecodeRdata(rr.message(), rr.rdata_offset(), rr.rdata().size(),
-                                      rr.type(), decode, out, error))) {
-    return error;
-  }
+  const bool ok =
+      DecodeRdata<T, Decode>(rr.message(), rr.rdata_offset(), rr.rdata().size(), rr.type(), out,
+                             error);
+  if (ABSL_PREDICT_FALSE(!ok)) return error;
   return out;
 }
 
@@ -303,7 +305,9 @@ ABSL_ATTRIBUTE_NOINLINE bool CheckOpt(absl::Span<const uint8_t> message, int sec
                                       size_t offset, const NameCheck& owner, size_t start,
                                       size_t length, size_t& opt_offset, absl::Status& error) {
   EdnsOptions options;
-  if (!DecodeRdata(message, start, length, kOPT, DecodeOpt, options, error)) return false;
+  if (!DecodeRdata<EdnsOptions, DecodeOpt>(message, start, length, kOPT, options, error)) {
+    return false;
+  }
   if (section != kAdditionalSection) {
     return Fail(&error, absl::InvalidArgumentError(absl::StrCat(
                             "dns: OPT record in ", kSectionNames[section], " section at offset ",
@@ -385,40 +389,40 @@ size_t RecordView::DecodeAt(absl::Span<const uint8_t> message, size_t pos, Recor
 }
 
 absl::StatusOr<std::array<uint8_t, 4>> RecordView::AsA() const {
-  return DecodeAs<std::array<uint8_t, 4>>(*this, type_ == kA, "A", DecodeA);
+  return DecodeAs<std::array<uint8_t, 4>, DecodeA>(*this, type_ == kA, "A");
 }
 
 absl::StatusOr<std::array<uint8_t, 16>> RecordView::AsAaaa() const {
-  return DecodeAs<std::array<uint8_t, 16>>(*this, type_ == kAAAA, "AAAA", DecodeAaaa);
+  return DecodeAs<std::array<uint8_t, 16>, DecodeAaaa>(*this, type_ == kAAAA, "AAAA");
 }
 
 absl::StatusOr<NameView> RecordView::AsName() const {
-  return DecodeAs<NameView>(*this, type_ == kNS || type_ == kCNAME || type_ == kPTR,
-                            "NS, CNAME or PTR", DecodeName);
+  return DecodeAs<NameView, DecodeName>(*this, type_ == kNS || type_ == kCNAME || type_ == kPTR,
+                                        "NS, CNAME or PTR");
 }
 
 absl::StatusOr<MxView> RecordView::AsMx() const {
-  return DecodeAs<MxView>(*this, type_ == kMX, "MX", DecodeMx);
+  return DecodeAs<MxView, DecodeMx>(*this, type_ == kMX, "MX");
 }
 
 absl::StatusOr<CharacterStrings> RecordView::AsTxt() const {
-  return DecodeAs<CharacterStrings>(*this, type_ == kTXT, "TXT", DecodeTxt);
+  return DecodeAs<CharacterStrings, DecodeTxt>(*this, type_ == kTXT, "TXT");
 }
 
 absl::StatusOr<SoaView> RecordView::AsSoa() const {
-  return DecodeAs<SoaView>(*this, type_ == kSOA, "SOA", DecodeSoa);
+  return DecodeAs<SoaView, DecodeSoa>(*this, type_ == kSOA, "SOA");
 }
 
 absl::StatusOr<SrvView> RecordView::AsSrv() const {
-  return DecodeAs<SrvView>(*this, type_ == kSRV, "SRV", DecodeSrv);
+  return DecodeAs<SrvView, DecodeSrv>(*this, type_ == kSRV, "SRV");
 }
 
 absl::StatusOr<CaaView> RecordView::AsCaa() const {
-  return DecodeAs<CaaView>(*this, type_ == kCAA, "CAA", DecodeCaa);
+  return DecodeAs<CaaView, DecodeCaa>(*this, type_ == kCAA, "CAA");
 }
 
 absl::StatusOr<EdnsOptions> RecordView::AsOpt() const {
-  return DecodeAs<EdnsOptions>(*this, type_ == kOPT, "OPT", DecodeOpt);
+  return DecodeAs<EdnsOptions, DecodeOpt>(*this, type_ == kOPT, "OPT");
 }
 
 absl::Status RecordView::CheckRdata() const {

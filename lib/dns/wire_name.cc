@@ -130,15 +130,6 @@ bool WalkName(absl::Span<const uint8_t> message, size_t start, NameCheck& check,
   size_t wire_length = 0;  // octets of the name in uncompressed form
   size_t resume = 0;       // where the name ends in place, once a pointer is followed
   size_t jumps = 0;
-  // The label positions the memo covers that this walk visits, with the wire length and the
-  // pointer count before each. Each label but the root takes 2 of the 255 octets or more.
-  struct Visit {
-    uint16_t pos;
-    uint8_t length;
-    uint8_t jumps;
-  };
-  std::array<Visit, kMaxNameLength / 2 + 1> visits;
-  size_t visit_count = 0;
   using Error = NameCheck::Error;
   while (true) {
     const size_t at = pos;
@@ -164,10 +155,6 @@ bool WalkName(absl::Span<const uint8_t> message, size_t start, NameCheck& check,
       }
       continue;
     }
-    if (memo != nullptr && at < NameMemo::kPositions) {
-      visits[visit_count++] = {static_cast<uint16_t>(at), static_cast<uint8_t>(wire_length),
-                               static_cast<uint8_t>(jumps)};
-    }
     wire_length += 1 + length;
     if (ABSL_PREDICT_FALSE(wire_length > kMaxNameLength)) return check.Fail(Error::kTooLong, at);
     if (length == 0) break;
@@ -176,11 +163,16 @@ bool WalkName(absl::Span<const uint8_t> message, size_t start, NameCheck& check,
     }
     pos += length;
   }
-  for (size_t i = 0; i < visit_count; ++i) {
-    const size_t at = visits[i].pos;
-    memo->known_[at / 64] |= uint64_t{1} << (at % 64);
-    memo->length_[at] = static_cast<uint8_t>(wire_length - visits[i].length);
-    memo->jumps_[at] = static_cast<uint8_t>(jumps - visits[i].jumps);
+  if (memo != nullptr) {
+    // Remember the labels of the name in place (before its first pointer, if any): from each,
+    // the rest of the name is what the walk accepted after it, with all the pointers.
+    const size_t in_place_end = resume != 0 ? resume - 2 : pos;  // the first pointer, or after
+                                                                   // the root
+    for (size_t at = start; at < in_place_end && at < NameMemo::kPositions; at += 1 + msg[at]) {
+      memo->known_[at / 64] |= uint64_t{1} << (at % 64);
+      memo->length_[at] = static_cast<uint8_t>(wire_length - (at - start));
+      memo->jumps_[at] = static_cast<uint8_t>(jumps);
+    }
   }
   check.Accept(message, start, resume != 0 ? resume : pos, wire_length);
   return true;

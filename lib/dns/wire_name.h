@@ -156,14 +156,14 @@ class NameCheck {
 };
 
 // NameMemo makes CheckName cheaper over the many names of one message, where most names end
-// in a pointer to a name seen before. For each label position of the names it has accepted,
-// it keeps the wire length and the pointer count of the rest of the name from there; a later
-// pointer to such a position then needs no walk over those labels. The outcome is the walk's:
-// the rest of a name accepted once is accepted again from that position (the walk there sees
-// the same labels and pointers, with pointer bounds no stricter), and the 255-octet and
-// 128-pointer limits are checked on the totals; a name over a limit is walked in full. It
-// covers the first kPositions bytes of a message, takes about 1 KiB and allocates nothing.
-// One memo serves one message.
+// in a pointer to a name seen before. For each label of the names it has accepted that lies in
+// place (before the name's first pointer), it keeps the wire length and the pointer count of
+// the rest of the name from there; a later pointer to such a position then needs no walk over
+// those labels. The outcome is the walk's: the rest of a name accepted once is accepted again
+// from that position (the walk there sees the same labels and pointers, with pointer bounds
+// no stricter), and the 255-octet and 128-pointer limits are checked on the totals; a name
+// over a limit is walked in full. It covers the first kPositions bytes of a message, takes
+// about 1 KiB and allocates nothing. One memo serves one message.
 class NameMemo {
  public:
   static constexpr size_t kPositions = 512;

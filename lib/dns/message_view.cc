@@ -17,7 +17,6 @@
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"
 #include "lib/base/byte_reader.h"
-#include "lib/base/status_macros.h"
 #include "lib/dns/message.h"
 #include "lib/dns/wire_name.h"
 

@@ -51,6 +51,18 @@ TEST(ByteReaderTest, ReadBytesReturnsSubspanAndSkipSeek) {
   EXPECT_EQ(r.offset(), 5u);
 }
 
+// Ok turns a Try* result into a Status for the table below.
+absl::Status Ok(bool ok) { return ok ? absl::OkStatus() : absl::OutOfRangeError("try failed"); }
+
+// TryStatus runs one TryReadU* and checks that a failed read left its output alone.
+template <typename T>
+absl::Status TryStatus(ByteReader& r, bool (ByteReader::*read)(T&)) {
+  T out = 0x5a;
+  const bool ok = (r.*read)(out);
+  if (!ok && out != 0x5a) return absl::InternalError("output written on failure");
+  return Ok(ok);
+}
+
 // Every read, started at every offset of buffers of every length up to 8, either succeeds
 // exactly when enough bytes remain or fails with OutOfRange without moving.
 TEST(ByteReaderTest, EveryReadAtEveryEndFailsWithoutMoving) {
@@ -67,6 +79,15 @@ TEST(ByteReaderTest, EveryReadAtEveryEndFailsWithoutMoving) {
       {"bytes3", 3, [](ByteReader& r) { return r.ReadBytes(3).status(); }},
       {"bytes0", 0, [](ByteReader& r) { return r.ReadBytes(0).status(); }},
       {"skip5", 5, [](ByteReader& r) { return r.Skip(5); }},
+      {"try_u8", 1, [](ByteReader& r) { return TryStatus(r, &ByteReader::TryReadU8); }},
+      {"try_u16", 2, [](ByteReader& r) { return TryStatus(r, &ByteReader::TryReadU16); }},
+      {"try_u32", 4, [](ByteReader& r) { return TryStatus(r, &ByteReader::TryReadU32); }},
+      {"try_bytes3", 3,
+       [](ByteReader& r) {
+         absl::Span<const uint8_t> out;
+         return Ok(r.TryReadBytes(3, out) && out.size() == 3);
+       }},
+      {"try_skip5", 5, [](ByteReader& r) { return Ok(r.TrySkip(5)); }},
   };
   for (size_t len = 0; len <= 8; ++len) {
     std::vector<uint8_t> bytes(len, 0xab);
@@ -88,6 +109,23 @@ TEST(ByteReaderTest, EveryReadAtEveryEndFailsWithoutMoving) {
       }
     }
   }
+}
+
+TEST(ByteReaderTest, TryFormsReadBigEndian) {
+  const std::vector<uint8_t> bytes = {0x81, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
+  ByteReader r(bytes);
+  uint8_t a = 0;
+  uint16_t b = 0;
+  uint32_t c = 0;
+  absl::Span<const uint8_t> d;
+  ASSERT_TRUE(r.TryReadU8(a) && r.TryReadU16(b) && r.TryReadU32(c) && r.TryReadBytes(1, d));
+  EXPECT_EQ(a, 0x81);
+  EXPECT_EQ(b, 0x0203);
+  EXPECT_EQ(c, 0x04050607u);
+  EXPECT_THAT(d, ElementsAre(0x08));
+  EXPECT_FALSE(r.TryReadU8(a));
+  EXPECT_FALSE(r.TrySkip(SIZE_MAX));
+  EXPECT_EQ(r.offset(), 8u);
 }
 
 TEST(ByteReaderTest, HugeLengthDoesNotOverflow) {

@@ -5,7 +5,6 @@
 #include <array>
 #include <cstdint>
 #include <limits>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,27 +16,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "lib/base/byte_reader.h"
 #include "lib/base/status_macros.h"
+#include "lib/dns/wire_name.h"
 
 namespace dns {
 namespace {
-
-// AppendEscapedLabel appends one wire label in presentation form.
-void AppendEscapedLabel(absl::Span<const uint8_t> label, std::string& out) {
-  for (uint8_t c : label) {
-    if (c == '.' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x21 || c > 0x7e) {
-      absl::StrAppend(&out, "\\", c / 100, (c / 10) % 10, c % 10);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('.');
-}
 
 // DecodeUtf8 splits `text` into code points. InvalidArgument for malformed, overlong or
 // surrogate sequences.
@@ -178,70 +162,10 @@ absl::StatusOr<std::vector<uint8_t>> NameToWire(absl::string_view presentation) 
 }
 
 absl::StatusOr<std::string> ReadName(base::ByteReader& reader) {
-  // Scans the message bytes directly (one bounds check per byte read, no Status per byte) and
-  // moves the reader once at the end.
-  const absl::Span<const uint8_t> msg = reader.data();
-  const size_t name_start = reader.offset();
-  size_t pos = name_start;
-  size_t lowest = name_start;  // lowest label start seen so far
-  size_t wire_length = 0;      // octets of the name in uncompressed form
-  int jumps = 0;
-  std::optional<size_t> resume;  // where the reader continues after the first jump
-  std::string out;
-  auto truncated = [&]() {
-    return absl::OutOfRangeError(
-        absl::StrCat("dns: name at offset ", name_start, " truncated at offset ", pos));
-  };
-  while (true) {
-    const size_t at = pos;
-    if (pos >= msg.size()) return truncated();
-    const uint8_t len = msg[pos++];
-    const uint8_t kind = len & 0xc0;
-    if (kind == 0xc0) {
-      if (pos >= msg.size()) return truncated();
-      const uint8_t low = msg[pos++];
-      const size_t target = static_cast<size_t>(len & 0x3f) << 8 | low;
-      if (target >= msg.size()) {
-        return absl::InvalidArgumentError(absl::StrCat("dns: compression pointer to ", target,
-                                                       " past end of message (", msg.size(),
-                                                       " bytes) at offset ", at));
-      }
-      if (target >= lowest) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("dns: compression pointer to ", target, " does not point before ", lowest,
-                         " (loop or forward pointer) at offset ", at));
-      }
-      if (++jumps > kMaxCompressionJumps) {
-        return absl::InvalidArgumentError(absl::StrCat("dns: more than ", kMaxCompressionJumps,
-                                                       " compression pointers at offset ", at));
-      }
-      if (!resume.has_value()) resume = pos;
-      pos = target;
-      lowest = target;
-      continue;
-    }
-    if (kind != 0) {
-      return absl::InvalidArgumentError(absl::StrCat("dns: reserved label type 0x", absl::Hex(kind),
-                                                     " (length byte 0x", absl::Hex(len),
-                                                     ") at offset ", at));
-    }
-    wire_length += 1 + len;
-    if (wire_length > kMaxNameLength) {
-      return absl::InvalidArgumentError(absl::StrCat("dns: name at offset ", name_start,
-                                                     " longer than 255 octets at offset ", at));
-    }
-    if (len == 0) break;
-    if (msg.size() - pos < len) {
-      return absl::OutOfRangeError(absl::StrCat("dns: label of ", len, " octets at offset ", at,
-                                                " runs past end of message (", msg.size(),
-                                                " bytes)"));
-    }
-    AppendEscapedLabel(msg.subspan(pos, len), out);
-    pos += len;
-  }
-  RETURN_IF_ERROR(reader.Seek(resume.value_or(pos)));
-  if (out.empty()) out = ".";
-  return out;
+  NameCheck check;
+  if (!CheckName(reader.data(), reader.offset(), check)) return check.ToStatus();
+  RETURN_IF_ERROR(reader.Seek(check.end()));
+  return check.name().ToString();
 }
 
 bool NamesEqual(absl::string_view a, absl::string_view b) {

@@ -19,15 +19,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/base/byte_reader.h"
+#include "lib/dns/wire_name.h"  // kMaxLabelLength, kMaxNameLength, kMaxCompressionJumps
 
 namespace dns {
-
-// kMaxLabelLength and kMaxNameLength are the RFC 1035 limits, in octets of wire form.
-inline constexpr size_t kMaxLabelLength = 63;
-inline constexpr size_t kMaxNameLength = 255;
-
-// kMaxCompressionJumps caps the pointers followed while reading one name.
-inline constexpr int kMaxCompressionJumps = 128;
 
 // NameToWire converts a presentation name to uncompressed wire form. It understands the
 // escapes `\.`, `\\`, `\X` and `\DDD`; a name without a trailing dot is taken as absolute.
@@ -35,13 +29,10 @@ inline constexpr int kMaxCompressionJumps = 128;
 // a name over 255 octets, or a bad escape. `presentation` is not kept.
 absl::StatusOr<std::vector<uint8_t>> NameToWire(absl::string_view presentation);
 
-// ReadName reads a possibly compressed wire name. `reader` views the whole message and is
-// positioned at the name; on success it is left just past the name as it appears in place
-// (after its first compression pointer, if any). Each pointer must point strictly before the
-// lowest label start seen so far, so loops and forward pointers are rejected; at most 128
-// pointers are followed. OutOfRange when the name runs off the end of the message;
-// InvalidArgument for a bad pointer, a reserved label type (0x40, 0x80) or a name over 255
-// octets. The result escapes '.', '\\' and bytes outside 0x21..0x7e as \DDD, as dig does.
+// ReadName reads a possibly compressed wire name into an owned string. `reader` views the
+// whole message and is positioned at the name; on success it is left just past the name as it
+// appears in place (after its first compression pointer, if any). The rules and errors are
+// CheckName's (wire_name.h) and the text is NameView::Text's.
 absl::StatusOr<std::string> ReadName(base::ByteReader& reader);
 
 // NamesEqual compares two presentation names ASCII case-insensitively, ignoring whether

@@ -1,8 +1,11 @@
-// parser.h: parses DNS messages from wire form (RFC 1035 section 4, RFC 6891 for OPT).
+// parser.h: parses DNS messages from wire form (RFC 1035 section 4, RFC 6891 for OPT) into
+// the owning Message model.
 //
-// The parser bounds-checks every read, never reads outside `bytes` and never loops: it is
-// safe on hostile input. Truncated input gives OutOfRange, malformed input InvalidArgument,
-// and each message names what was being read and its offset.
+// The rules live in MessageView (message_view.h), the zero-allocation view these functions
+// are built on; use it directly where copying every name and record into strings would cost
+// too much. The parser bounds-checks every read, never reads outside `bytes` and never loops:
+// it is safe on hostile input. Truncated input gives OutOfRange, malformed input
+// InvalidArgument, and each message names what was being read and its offset.
 //
 //   ASSIGN_OR_RETURN(dns::Header h, dns::ParseHeader(reply));   // cheap ID check
 //   if (h.id != sent_id) return absl::NotFoundError("dns: stray reply");

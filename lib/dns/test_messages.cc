@@ -1,11 +1,20 @@
 #include "lib/dns/test_messages.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "lib/dns/message.h"
+#include "lib/dns/message_view.h"
+#include "lib/dns/wire_name.h"
 
 namespace dns::samples {
 namespace {
@@ -28,7 +37,128 @@ Soa ExampleSoa() {
   return Soa{"ns1.example.com.", "hostmaster.example.com.", 2024010101, 7200, 3600, 1209600, 300};
 }
 
+// RdataMismatch compares the RDATA of `view` with `want`; "" when equal.
+std::string RdataMismatch(const RecordView& view, const Rdata& want) {
+  auto fail = [](absl::string_view what) { return absl::StrCat("rdata ", what, " differs"); };
+  if (const auto* a = std::get_if<A>(&want)) {
+    auto got = view.AsA();
+    return got.ok() && *got == a->address ? "" : fail("A");
+  }
+  if (const auto* aaaa = std::get_if<Aaaa>(&want)) {
+    auto got = view.AsAaaa();
+    return got.ok() && *got == aaaa->address ? "" : fail("AAAA");
+  }
+  if (const auto* name = std::get_if<NameRdata>(&want)) {
+    auto got = view.AsName();
+    return got.ok() && got->ToString() == name->name ? "" : fail("name");
+  }
+  if (const auto* mx = std::get_if<Mx>(&want)) {
+    auto got = view.AsMx();
+    return got.ok() && got->preference == mx->preference &&
+                   got->exchange.ToString() == mx->exchange
+               ? ""
+               : fail("MX");
+  }
+  if (const auto* txt = std::get_if<Txt>(&want)) {
+    auto got = view.AsTxt();
+    if (!got.ok()) return fail("TXT");
+    std::vector<std::string> strings(got->begin(), got->end());
+    return strings == txt->strings ? "" : fail("TXT");
+  }
+  if (const auto* soa = std::get_if<Soa>(&want)) {
+    auto got = view.AsSoa();
+    return got.ok() && Soa{got->mname.ToString(), got->rname.ToString(), got->serial,
+                           got->refresh,          got->retry,            got->expire,
+                           got->minimum} == *soa
+               ? ""
+               : fail("SOA");
+  }
+  if (const auto* srv = std::get_if<Srv>(&want)) {
+    auto got = view.AsSrv();
+    return got.ok() && Srv{got->priority, got->weight, got->port, got->target.ToString()} == *srv
+               ? ""
+               : fail("SRV");
+  }
+  if (const auto* caa = std::get_if<Caa>(&want)) {
+    auto got = view.AsCaa();
+    return got.ok() && Caa{got->flags, std::string(got->tag), std::string(got->value)} == *caa
+               ? ""
+               : fail("CAA");
+  }
+  const auto* raw = std::get_if<Raw>(&want);
+  const absl::Span<const uint8_t> bytes = view.rdata();
+  return raw != nullptr && std::vector<uint8_t>(bytes.begin(), bytes.end()) == raw->bytes
+             ? ""
+             : fail("raw");
+}
+
+// SectionMismatch compares the records of one section (the view's OPT record left out).
+std::string SectionMismatch(const SectionRange<RecordView>& view,
+                            const std::vector<ResourceRecord>& want, absl::string_view section) {
+  size_t i = 0;
+  for (const RecordView& rr : view) {
+    if (rr.type() == kOPT) continue;
+    if (i >= want.size()) return absl::StrCat(section, ": more records than expected");
+    const ResourceRecord& w = want[i];
+    std::string why;
+    if (rr.name().ToString() != w.name) {
+      why = absl::StrCat("owner ", rr.name().ToString(), " != ", w.name);
+    } else if (rr.type() != w.type || rr.rclass() != w.rclass || rr.ttl() != w.ttl) {
+      why = "type, class or ttl differs";
+    } else {
+      why = RdataMismatch(rr, w.data);
+    }
+    if (!why.empty()) return absl::StrCat(section, " ", i, ": ", why);
+    ++i;
+  }
+  return i == want.size() ? "" : absl::StrCat(section, ": fewer records than expected");
+}
+
 }  // namespace
+
+std::string DescribeMismatch(const MessageView& view, const Message& message) {
+  if (!(view.header() == message.header)) return "header differs";
+  if (view.questions().size() != message.questions.size()) return "question count differs";
+  size_t i = 0;
+  for (const QuestionView& q : view.questions()) {
+    const Question& want = message.questions[i++];
+    if (q.name.ToString() != want.name || q.type != want.type || q.qclass != want.qclass) {
+      return absl::StrCat("question ", i - 1, " differs");
+    }
+  }
+  for (std::string why : {SectionMismatch(view.answers(), message.answers, "answer"),
+                          SectionMismatch(view.authorities(), message.authorities, "authority"),
+                          SectionMismatch(view.additionals(), message.additionals, "additional")}) {
+    if (!why.empty()) return why;
+  }
+  const std::optional<EdnsView> edns = view.edns();
+  if (edns.has_value() != message.edns.has_value()) return "edns presence differs";
+  if (!edns.has_value()) return "";
+  Edns got{edns->udp_payload_size, edns->version, edns->dnssec_ok, {}};
+  for (const EdnsOptionView& option : edns->options) {
+    got.options.push_back({option.code, std::string(option.data)});
+  }
+  return got == *message.edns ? "" : "edns differs";
+}
+
+absl::Status LazyParseStatus(absl::Span<const uint8_t> bytes) {
+  absl::StatusOr<MessageView> view = MessageView::Parse(bytes);
+  if (!view.ok()) return view.status();
+  const std::pair<MessageSection, SectionRange<RecordView>> sections[] = {
+      {MessageSection::kAnswer, view->answers()},
+      {MessageSection::kAuthority, view->authorities()},
+      {MessageSection::kAdditional, view->additionals()}};
+  for (const auto& [section, records] : sections) {
+    size_t index = 0;
+    for (const RecordView& rr : records) {
+      if (absl::Status s = rr.CheckRdata(); !s.ok()) {
+        return SectionError(s, section, index, records.size(), rr.offset());
+      }
+      ++index;
+    }
+  }
+  return absl::OkStatus();
+}
 
 Message SampleResponse() {
   Message m = Response(0xbeef, "www.example.com.", kA);

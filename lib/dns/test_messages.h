@@ -2,6 +2,7 @@
 //
 //   dns::Message m = dns::samples::SampleResponse();   // every RDATA type, EDNS, compression
 //   ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> wire, dns::WriteMessage(m));
+//   EXPECT_EQ(dns::samples::DescribeMismatch(*dns::MessageView::Parse(wire), m), "");
 #ifndef LIB_DNS_TEST_MESSAGES_H_
 #define LIB_DNS_TEST_MESSAGES_H_
 
@@ -9,8 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "lib/base/byte_writer.h"
 #include "lib/dns/message.h"
+#include "lib/dns/message_view.h"
 #include "lib/dns/name.h"
 
 namespace dns::samples {
@@ -27,6 +31,18 @@ std::vector<Message> SampleMessages();
 // reserved label types, overlong names, RDATA overruns, bad OPT records, ...). Each must fail
 // to parse with OutOfRange or InvalidArgument.
 std::vector<std::vector<uint8_t>> HostileInputs();
+
+// DescribeMismatch compares a parsed view with the message it should hold, decoding every
+// record with the view's accessors, and describes the first difference ("" when they agree).
+// The view's OPT record is compared with `message.edns`.
+std::string DescribeMismatch(const MessageView& view, const Message& message);
+
+// LazyParseStatus parses `bytes` (not kept) with MessageView::Parse, checking RDATA only when
+// decoded, then checks each record's RDATA in message order; it returns the first error,
+// wrapped as Parse wraps errors. When the lazy Parse succeeds this must equal the status of
+// Parse with RdataChecks::kAll; when it fails, that Parse must fail too (perhaps earlier, at
+// a record's RDATA).
+absl::Status LazyParseStatus(absl::Span<const uint8_t> bytes);
 
 // Packet builds raw, possibly hostile, messages field by field (after c-ares
 // test/dns-proto.h). Name() takes a valid presentation name.

@@ -37,3 +37,9 @@ now_s() { date +%s.%N; }
 
 # ratio A B prints A/B with 2 decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# best_median RATE... prints "BEST MEDIAN" of the given rates (higher is better).
+best_median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+    END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s %.1f", v[NR], m }'
+}

@@ -177,6 +177,7 @@ void Relay::StepSplice(size_t i) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return;  // src is empty (our pipe is empty, so it is not full)
+      if (errno == EINVAL && st.bytes == 0) return CopyInstead(i);
       return Finish(i, ErrnoStatus(errno, "splice from source"));
     }
     if (n == 0) {
@@ -202,12 +203,23 @@ void Relay::StepDirect(size_t i) {
         st.wait_dst = st.mode == Mode::kSendfile || DstBlocked(s.dst);
         return;
       }
+      if (errno == EINVAL && st.bytes == 0) return CopyInstead(i);
       return Finish(i, ErrnoStatus(errno, st.mode == Mode::kSendfile ? "sendfile" : "splice"));
     }
     if (n == 0) return FinishAtEof(i);
     st.bytes += static_cast<size_t>(n);
     if (on_activity_) on_activity_(i, static_cast<size_t>(n));
   }
+}
+
+void Relay::CopyInstead(size_t i) {
+  State& st = state_[i];
+  st.mode = Mode::kCopy;
+  st.pipe_r.Close();
+  st.pipe_w.Close();
+  st.wait_dst = false;
+  st.buf = std::make_unique<char[]>(buffer_size_);
+  Step(i);
 }
 
 void Relay::Step(size_t i) {

@@ -95,6 +95,9 @@ class Relay {
   // Step moves as much as it can for stream i without blocking.
   void Step(size_t i);
   void StepSplice(size_t i);
+  // CopyInstead switches stream i, before it moved any byte, to the user-space buffer (for
+  // files whose filesystem cannot splice, such as most of /proc) and steps it.
+  void CopyInstead(size_t i);
   // StepDirect moves src → dst with one splice(2) or sendfile(2) call at a time.
   void StepDirect(size_t i);
   bool Pending(size_t i) const {

@@ -200,6 +200,30 @@ TEST(RelayTest, AppendOnlyFileDestinationIsWritten) {
   EXPECT_TRUE(got == "head:" + data);
 }
 
+TEST(RelayTest, FileThatCannotBeSentWithSendfileIsCopied) {
+  // sendfile(2) refuses most of /proc with EINVAL; the relay falls back to read/write.
+  Fd file(open("/proc/self/status", O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(file.valid());
+  int sp[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+  Fd peer(sp[0]), sock(sp[1]);
+  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
+  Relay relay(loop.get(), {{file.get(), sock.get(), true}});
+  absl::Status result = absl::UnknownError("not finished");
+  relay.set_on_stream_done([&](size_t, const absl::Status& s) {
+    result = s;
+    loop->Stop();
+  });
+  std::string got;
+  std::thread reader = Drain(peer.get(), &got);
+  ASSERT_THAT(relay.Start(), IsOk());
+  if (!relay.all_done()) loop->Run();
+  reader.join();  // ends because the relay shut down the socket's write side
+  EXPECT_THAT(result, IsOk());
+  EXPECT_THAT(got, ::testing::StartsWith("Name:"));
+  EXPECT_EQ(relay.bytes(0), got.size());
+}
+
 TEST(RelayTest, WriteErrorFinishesStreamWithError) {
   signal(SIGPIPE, SIG_IGN);
   int in[2], out[2];

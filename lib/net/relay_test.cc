@@ -30,6 +30,16 @@ std::string TempPath(const std::string& name) {
   return std::string(dir ? dir : "/tmp") + "/" + name;
 }
 
+// FileWith writes `data` to the temp file `name` and opens it for reading.
+Fd FileWith(const std::string& name, absl::string_view data) {
+  const std::string path = TempPath(name);
+  {
+    Fd f(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
+    EXPECT_THAT(WriteAllFd(f.get(), data), IsOk());
+  }
+  return Fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+}
+
 // Drains `fd` on a thread until end of stream.
 std::thread Drain(int fd, std::string* out) {
   return std::thread([fd, out] {
@@ -89,31 +99,6 @@ TEST(RelayTest, CopiesBothWaysWithHalfClose) {
   EXPECT_TRUE(stdout_got == down);
 }
 
-TEST(RelayTest, RegularFileSourceIsReadWithoutEpoll) {
-  const std::string path = TempPath("src");
-  const std::string data = RandomBytes(1 << 20);
-  {
-    Fd f(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
-    ASSERT_THAT(WriteAllFd(f.get(), data), IsOk());
-  }
-  Fd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  int sp[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
-  Fd peer(sp[0]), sock(sp[1]);
-  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
-  Relay relay(loop.get(), {{file.get(), sock.get(), true}});
-  relay.set_on_stream_done([&](size_t, const absl::Status& s) {
-    EXPECT_THAT(s, IsOk());
-    loop->Stop();
-  });
-  std::string got;
-  std::thread reader = Drain(peer.get(), &got);
-  ASSERT_THAT(relay.Start(), IsOk());
-  loop->Run();
-  reader.join();
-  EXPECT_TRUE(got == data);
-}
-
 // RelayOne runs one stream src → dst to its end and returns its status; `out_r` (the read
 // end of dst when dst is a pipe, else -1) is drained on a thread into `*got` while it runs.
 absl::Status RelayOne(int src, Fd& dst, int out_r, std::string* got, size_t* bytes) {
@@ -136,6 +121,27 @@ absl::Status RelayOne(int src, Fd& dst, int out_r, std::string* got, size_t* byt
   return started.ok() ? result : started;
 }
 
+// RelayToSocket relays `src` into one end of a socket pair, as RelayOne does, draining the
+// other end into `*got`.
+absl::Status RelayToSocket(int src, std::string* got, size_t* bytes) {
+  int sp[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+    return ErrnoStatus(errno, "socketpair");
+  }
+  Fd peer(sp[0]), sock(sp[1]);
+  return RelayOne(src, sock, peer.get(), got, bytes);
+}
+
+TEST(RelayTest, RegularFileSourceIsReadWithoutEpoll) {
+  const std::string data = RandomBytes(1 << 20);
+  Fd file = FileWith("src", data);
+  std::string got;
+  size_t bytes = 0;
+  EXPECT_THAT(RelayToSocket(file.get(), &got, &bytes), IsOk());
+  EXPECT_EQ(bytes, data.size());
+  EXPECT_TRUE(got == data);
+}
+
 TEST(RelayTest, PipeToPipeMovesEveryByteThroughAFullDestination) {
   // More than any pipe holds, so the relay must wait for the destination to drain.
   const std::string data = RandomBytes(6 << 20);
@@ -156,13 +162,8 @@ TEST(RelayTest, PipeToPipeMovesEveryByteThroughAFullDestination) {
 }
 
 TEST(RelayTest, RegularFileToPipeWaitsForTheReader) {
-  const std::string path = TempPath("to_pipe");
   const std::string data = RandomBytes(5 << 20);
-  {
-    Fd f(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
-    ASSERT_THAT(WriteAllFd(f.get(), data), IsOk());
-  }
-  Fd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd file = FileWith("to_pipe", data);
   int out[2];
   ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
   Fd out_r(out[0]), out_w(out[1]);
@@ -175,12 +176,8 @@ TEST(RelayTest, RegularFileToPipeWaitsForTheReader) {
 
 TEST(RelayTest, AppendOnlyFileDestinationIsWritten) {
   // splice(2) refuses O_APPEND files; the relay copies instead (like `nc -l P >> log`).
-  const std::string path = TempPath("append");
-  {
-    Fd f(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
-    ASSERT_THAT(WriteAllFd(f.get(), "head:"), IsOk());
-  }
-  Fd log(open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  Fd f = FileWith("append", "head:");
+  Fd log(open(TempPath("append").c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
   const std::string data = RandomBytes(300000);
   int in[2];
   ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
@@ -194,7 +191,6 @@ TEST(RelayTest, AppendOnlyFileDestinationIsWritten) {
   EXPECT_THAT(RelayOne(in_r.get(), log, -1, &unused, &bytes), IsOk());
   writer.join();
   EXPECT_EQ(bytes, data.size());
-  Fd f(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   std::string got;
   Drain(f.get(), &got).join();
   EXPECT_TRUE(got == "head:" + data);
@@ -204,24 +200,11 @@ TEST(RelayTest, FileThatCannotBeSentWithSendfileIsCopied) {
   // sendfile(2) refuses most of /proc with EINVAL; the relay falls back to read/write.
   Fd file(open("/proc/self/status", O_RDONLY | O_CLOEXEC));
   ASSERT_TRUE(file.valid());
-  int sp[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
-  Fd peer(sp[0]), sock(sp[1]);
-  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
-  Relay relay(loop.get(), {{file.get(), sock.get(), true}});
-  absl::Status result = absl::UnknownError("not finished");
-  relay.set_on_stream_done([&](size_t, const absl::Status& s) {
-    result = s;
-    loop->Stop();
-  });
   std::string got;
-  std::thread reader = Drain(peer.get(), &got);
-  ASSERT_THAT(relay.Start(), IsOk());
-  if (!relay.all_done()) loop->Run();
-  reader.join();  // ends because the relay shut down the socket's write side
-  EXPECT_THAT(result, IsOk());
+  size_t bytes = 0;
+  EXPECT_THAT(RelayToSocket(file.get(), &got, &bytes), IsOk());
   EXPECT_THAT(got, ::testing::StartsWith("Name:"));
-  EXPECT_EQ(relay.bytes(0), got.size());
+  EXPECT_EQ(bytes, got.size());
 }
 
 TEST(RelayTest, WriteErrorFinishesStreamWithError) {

@@ -2,8 +2,9 @@
 # nc_throughput.sh: 1 GiB over loopback TCP through mini-nc and through OpenBSD nc, in the same
 # run, both ends the tool under test: `NC -N 127.0.0.1 P < FILE` into
 # `NC -l 127.0.0.1 P > /dev/null`, FILE being 1 GiB of random bytes in the page cache (so the
-# source costs nothing). Prints MB/s of each (best and median of ROUNDS), the ratios, and the
-# same through a pipe source (`head -c | NC`).
+# source costs nothing), and the same through a pipe source (`head -c | NC`). The two tools take
+# turns for ROUNDS rounds; printed are MB/s (best and median) of each and the ratios (of the
+# bests, and the median of the per-round ratios).
 #   bench/nc_throughput.sh [SIZE_MIB=1024] [ROUNDS=3]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -65,21 +66,19 @@ check() {
 check "$PEER"
 check "$MINI"
 
-best() {  # best NC MODE → "BEST MEDIAN" MB/s over ROUNDS
-  local nc=$1 mode=$2 t rates=()
-  for _ in $(seq "$ROUNDS"); do
-    t=$(one_run "$nc" "$mode")
-    rates+=("$(awk -v m="$SIZE_MIB" -v t="$t" 'BEGIN { printf "%.1f", m * 1.048576 / t }')")
-  done
-  best_median "${rates[@]}"
-}
+mbs() { awk -v m="$SIZE_MIB" -v t="$1" 'BEGIN { printf "%.1f", m * 1.048576 / t }'; }
+peer_file() { mbs "$(one_run "$PEER" file)"; }
+mini_file() { mbs "$(one_run "$MINI" file)"; }
+peer_pipe() { mbs "$(one_run "$PEER" pipe)"; }
+mini_pipe() { mbs "$(one_run "$MINI" pipe)"; }
 
-echo "nc_throughput: ${SIZE_MIB} MiB over loopback, ${ROUNDS} rounds (best, median)"
+echo "nc_throughput: ${SIZE_MIB} MiB over loopback, ${ROUNDS} rounds, the two tools alternating" \
+  "(best, median)"
 for mode in file pipe; do
-  peer=($(best "$PEER" "$mode"))
-  mini=($(best "$MINI" "$mode"))
+  read -r -a r <<< "$(interleave "$ROUNDS" "peer_$mode" "mini_$mode")"
   echo " source: $mode"
-  printf "  %-34s %10s %10s MB/s\n" "OpenBSD nc ($PEER)" "${peer[@]}" "mini-nc" "${mini[@]}"
-  echo "  ratio mini-nc / OpenBSD nc: best $(ratio "${mini[0]}" "${peer[0]}"), median" \
-    "$(ratio "${mini[1]}" "${peer[1]}")  (target >= 1.5)"
+  printf "  %-34s %10s %10s MB/s\n" "OpenBSD nc ($PEER)" "${r[0]}" "${r[1]}" \
+    "mini-nc" "${r[2]}" "${r[3]}"
+  echo "  ratio mini-nc / OpenBSD nc: best $(ratio "${r[2]}" "${r[0]}"), median of rounds" \
+    "${r[4]}  (target >= 1.5)"
 done

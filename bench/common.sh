@@ -46,13 +46,15 @@ best_median() {
 
 # interleave ROUNDS FN_A FN_B → "BEST_A MEDIAN_A BEST_B MEDIAN_B RATIO": the rates (higher is
 # better) that FN_A and FN_B print, run alternately (A, B, A, B, ...) so that both see the
-# same load on a busy machine, and RATIO the median over rounds of B / A.
+# same load on a busy machine, and RATIO the median over rounds of B / A. VERBOSE=1 prints
+# each round on stderr.
 interleave() {
   local rounds=$1 a=() b=() r=()
   for _ in $(seq "$rounds"); do
     a+=("$($2)")
     b+=("$($3)")
     r+=("$(ratio "${b[-1]}" "${a[-1]}")")
+    [ -z "${VERBOSE:-}" ] || echo "bench: $2 ${a[-1]}  $3 ${b[-1]}" >&2
   done
   echo "$(best_median "${a[@]}") $(best_median "${b[@]}") $(best_median "${r[@]}" | cut -d' ' -f2)"
 }

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # curl_vs_mini.sh: curl 7.88.1 vs mini-curl against one nginx on loopback, in the same run.
-#   1. a SIZE_MIB file (default 1 GiB) downloaded to /dev/null, best of ROUNDS, MB/s and ratio,
-#      with `cat FILE > /dev/null` and `cat FILE | cat > /dev/null` as bounds;
+#   1. a SIZE_MIB file (default 1 GiB) downloaded to /dev/null, MB/s, with `cat FILE > /dev/null`
+#      and `cat FILE | cat > /dev/null` as bounds;
 #   2. N small GETs (default 1000) over one keep-alive connection (the same URL list given to
-#      both tools), requests/s and ratio.
+#      both tools), requests/s.
+# The two tools take turns for ROUNDS rounds; printed are best and median of each and the
+# ratios (of the bests, and the median of the per-round ratios).
+# Each tool first fetches both URLs once with -f and must get every byte, so a failing server
+# (e.g. a 403) cannot pass for a fast download.
 #   bench/curl_vs_mini.sh [SIZE_MIB=1024] [ROUNDS=3] [N=1000]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -18,6 +22,7 @@ CURL="$(command -v curl)"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 DIR="$(mktemp -d)"
+chmod 755 "$DIR"  # nginx's worker runs as nobody and must read www/
 NGINX_PID=""
 cleanup() {
   if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
@@ -67,16 +72,32 @@ seconds() {
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }'
 }
 
-# best AMOUNT CMD... → the best AMOUNT / seconds (MB or requests per second) of CMD over ROUNDS.
-best() {
-  local amount=$1 top=0 t rate
+# rate AMOUNT CMD... → AMOUNT / seconds of one run of CMD (MB or requests per second).
+rate() {
+  local amount=$1 t
   shift
-  for _ in $(seq "$ROUNDS"); do
-    t=$(seconds "$@")
-    rate=$(awk -v a="$amount" -v t="$t" 'BEGIN { printf "%.1f", a / t }')
-    top=$(awk -v a="$top" -v b="$rate" 'BEGIN { print (b > a) ? b : a }')
-  done
-  echo "$top"
+  t=$(seconds "$@")
+  awk -v a="$amount" -v t="$t" 'BEGIN { printf "%.1f", a / t }'
+}
+
+# best AMOUNT CMD... → "BEST MEDIAN" of rate AMOUNT CMD over ROUNDS.
+best() {
+  local rates=()
+  for _ in $(seq "$ROUNDS"); do rates+=("$(rate "$@")"); done
+  best_median "${rates[@]}"
+}
+
+# check TOOL URL BYTES: TOOL -f fetches URL and reports exactly BYTES downloaded.
+check() {
+  local got
+  got=$("$1" -sf -o /dev/null -w '%{size_download}' "$2") || {
+    echo "bench: $1 failed on $2" >&2
+    exit 1
+  }
+  [ "$got" = "$3" ] || {
+    echo "bench: $1 got $got bytes of $2, want $3" >&2
+    exit 1
+  }
 }
 MB=$(awk -v m="$SIZE_MIB" 'BEGIN { print m * 1.048576 }')
 
@@ -84,24 +105,36 @@ URL="http://127.0.0.1:$PORT/big.bin"
 cat_file() { cat "$DIR/www/big.bin" > /dev/null; }
 cat_pipe() { cat "$DIR/www/big.bin" | cat > /dev/null; }
 cat_file  # warm the page cache
-curl_dl=$(best "$MB" "$CURL" -s -o /dev/null "$URL")
-mini_dl=$(best "$MB" "$MINI" -s -o /dev/null "$URL")
+for tool in "$CURL" "$MINI"; do
+  check "$tool" "$URL" "$((SIZE_MIB * 1024 * 1024))"
+  check "$tool" "http://127.0.0.1:$PORT/small.txt" 33
+done
+curl_big() { rate "$MB" "$CURL" -s -o /dev/null "$URL"; }
+mini_big() { rate "$MB" "$MINI" -s -o /dev/null "$URL"; }
+read -r -a dl <<< "$(interleave "$ROUNDS" curl_big mini_big)"
 cat_mbs=$(best "$MB" cat_file)
 pipe_mbs=$(best "$MB" cat_pipe)
 
 URLS=()
 for _ in $(seq "$N"); do URLS+=("http://127.0.0.1:$PORT/small.txt"); done
-curl_many() { "$CURL" -s "${URLS[@]}" > /dev/null; }
-mini_many() { "$MINI" -s "${URLS[@]}" > /dev/null; }
-curl_rps=$(best "$N" curl_many)
-mini_rps=$(best "$N" mini_many)
+curl_get_all() { "$CURL" -s "${URLS[@]}" > /dev/null; }
+mini_get_all() { "$MINI" -s "${URLS[@]}" > /dev/null; }
+curl_many() { rate "$N" curl_get_all; }
+mini_many() { rate "$N" mini_get_all; }
+read -r -a many <<< "$(interleave "$ROUNDS" curl_many mini_many)"
 
-echo "curl_vs_mini: nginx on 127.0.0.1:$PORT, best of $ROUNDS"
+# line LABEL BEST MEDIAN UNIT
+line() { printf "    %-34s %10s %10s %s\n" "$@"; }
+
+echo "curl_vs_mini: nginx on 127.0.0.1:$PORT, $ROUNDS rounds, the two tools alternating (best, median)"
 echo "  ${SIZE_MIB} MiB download to /dev/null:"
-printf "    %-34s %10s MB/s\n" "curl ($("$CURL" --version | head -1 | cut -d' ' -f1-2))" "$curl_dl" \
-  "mini-curl" "$mini_dl" "bound: cat FILE > /dev/null" "$cat_mbs" \
-  "bound: cat FILE | cat > /dev/null" "$pipe_mbs"
-echo "    ratio mini-curl / curl: $(ratio "$mini_dl" "$curl_dl")  (target >= 1.3)"
+line "curl ($("$CURL" --version | head -1 | cut -d' ' -f1-2))" "${dl[0]}" "${dl[1]}" MB/s
+line "mini-curl" "${dl[2]}" "${dl[3]}" MB/s
+line "bound: cat FILE > /dev/null" $cat_mbs MB/s
+line "bound: cat FILE | cat > /dev/null" $pipe_mbs MB/s
+echo "    ratio mini-curl / curl: best $(ratio "${dl[2]}" "${dl[0]}"), median of rounds ${dl[4]}" \
+  " (target >= 1.3)"
 echo "  $N small GETs over one keep-alive connection:"
-printf "    %-34s %10s req/s\n" "curl" "$curl_rps" "mini-curl" "$mini_rps"
-echo "    ratio mini-curl / curl: $(ratio "$mini_rps" "$curl_rps")"
+line "curl" "${many[0]}" "${many[1]}" req/s
+line "mini-curl" "${many[2]}" "${many[3]}" req/s
+echo "    ratio mini-curl / curl: best $(ratio "${many[2]}" "${many[0]}"), median of rounds ${many[4]}"

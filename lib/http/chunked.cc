@@ -22,8 +22,8 @@ absl::Status BadChunkSize(absl::string_view line, absl::string_view why) {
 
 }  // namespace
 
-absl::StatusOr<size_t> ChunkedDecoder::Decode(absl::string_view in,
-                                              absl::FunctionRef<void(absl::string_view)> on_data) {
+absl::StatusOr<size_t> ChunkedDecoder::DecodeFraming(
+    absl::string_view in, absl::FunctionRef<void(absl::string_view)> on_data) {
   if (!error_.ok()) return error_;
   absl::StatusOr<size_t> used = DecodeSome(in, on_data);
   if (!used.ok()) error_ = used.status();

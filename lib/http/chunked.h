@@ -48,7 +48,18 @@ class ChunkedDecoder {
   // is ResourceExhausted. After an error every call returns the same error; after done() every
   // call returns 0.
   absl::StatusOr<size_t> Decode(absl::string_view in,
-                                absl::FunctionRef<void(absl::string_view)> on_data);
+                                absl::FunctionRef<void(absl::string_view)> on_data) {
+    // Fast path, inline: `in` lies within the current chunk's data (a body read in small
+    // pieces is mostly this).
+    if (state_ == State::kData && in.size() <= remaining_ && !in.empty() && error_.ok()) {
+      on_data(in);
+      remaining_ -= in.size();
+      data_bytes_ += in.size();
+      if (remaining_ == 0) state_ = State::kDataCr;
+      return in.size();
+    }
+    return DecodeFraming(in, on_data);
+  }
 
   // Decode appends the body data to `*body_out`; otherwise as above.
   absl::StatusOr<size_t> Decode(absl::string_view in, std::string* body_out);
@@ -65,6 +76,9 @@ class ChunkedDecoder {
  private:
   enum class State { kSizeLine, kData, kDataCr, kDataLf, kTrailerLine, kDone };
 
+  // DecodeFraming is Decode for input that holds framing bytes (or an error is set).
+  absl::StatusOr<size_t> DecodeFraming(absl::string_view in,
+                                       absl::FunctionRef<void(absl::string_view)> on_data);
   absl::StatusOr<size_t> DecodeSome(absl::string_view in,
                                     absl::FunctionRef<void(absl::string_view)> on_data);
   absl::Status EndSizeLine();

@@ -11,9 +11,15 @@
 //   loop->Run();
 //
 // fds that epoll cannot watch (regular files, /dev/null) are treated as always ready.
-// Where both ends allow it (pipes, stream sockets, regular files, /dev/null) bytes move with
-// splice(2) through a pipe the relay owns, never copied into user space; otherwise (ttys,
-// UDP sockets) through a user-space buffer.
+// Bytes move inside the kernel where that is cheaper, never copied into user space:
+//   - regular file → stream socket: sendfile(2);
+//   - a pipe → a pipe, regular file (not O_APPEND) or /dev/null, or a stream socket or
+//     regular file → a pipe: splice(2) straight from src to dst (such a pipe is grown to
+//     1 MiB where the kernel allows, so fewer, larger moves wake either side);
+//   - stream sockets, regular files and /dev/null among themselves: splice(2) through a
+//     pipe the relay owns;
+// otherwise (pipe → stream socket, where a pipe's page-sized buffers would reach TCP as as
+// many small fragments; ttys, UDP sockets, O_APPEND files) through a user-space buffer.
 #ifndef LIB_NET_RELAY_H_
 #define LIB_NET_RELAY_H_
 
@@ -65,15 +71,21 @@ class Relay {
   uint64_t bytes(size_t i) const { return state_[i].bytes; }
 
  private:
+  // Mode: how a stream moves its bytes (see the banner).
+  enum class Mode { kCopy, kSplicePipe, kSpliceDirect, kSendfile };
+
   struct State {
-    std::unique_ptr<char[]> buf;
+    Mode mode = Mode::kCopy;
+    std::unique_ptr<char[]> buf;  // kCopy
     size_t begin = 0;  // bytes [begin, end) are waiting to be written
     size_t end = 0;
-    // splice mode: bytes wait in a pipe instead of buf.
-    bool splice = false;
+    // kSplicePipe: bytes wait in a pipe the relay owns instead of buf.
     Fd pipe_r, pipe_w;
     size_t pipe_bytes = 0;
-    size_t pipe_capacity = 0;
+    // Bytes asked of one splice or sendfile call.
+    size_t chunk = 0;
+    // kSpliceDirect, kSendfile: the last call would have blocked on dst (else on src).
+    bool wait_dst = false;
     bool src_eof = false;
     bool done = false;
     uint64_t bytes = 0;
@@ -83,6 +95,11 @@ class Relay {
   // Step moves as much as it can for stream i without blocking.
   void Step(size_t i);
   void StepSplice(size_t i);
+  // CopyInstead switches stream i, before it moved any byte, to the user-space buffer (for
+  // files whose filesystem cannot splice, such as most of /proc) and steps it.
+  void CopyInstead(size_t i);
+  // StepDirect moves src → dst with one splice(2) or sendfile(2) call at a time.
+  void StepDirect(size_t i);
   bool Pending(size_t i) const {
     return state_[i].begin < state_[i].end || state_[i].pipe_bytes > 0;
   }

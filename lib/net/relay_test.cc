@@ -25,6 +25,21 @@ std::string RandomBytes(size_t n) {
   return s;
 }
 
+std::string TempPath(const std::string& name) {
+  const char* dir = getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+// FileWith writes `data` to the temp file `name` and opens it for reading.
+Fd FileWith(const std::string& name, absl::string_view data) {
+  const std::string path = TempPath(name);
+  {
+    Fd f(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
+    EXPECT_THAT(WriteAllFd(f.get(), data), IsOk());
+  }
+  return Fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+}
+
 // Drains `fd` on a thread until end of stream.
 std::thread Drain(int fd, std::string* out) {
   return std::thread([fd, out] {
@@ -84,29 +99,112 @@ TEST(RelayTest, CopiesBothWaysWithHalfClose) {
   EXPECT_TRUE(stdout_got == down);
 }
 
-TEST(RelayTest, RegularFileSourceIsReadWithoutEpoll) {
-  std::string path = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/src";
-  const std::string data = RandomBytes(1 << 20);
-  {
-    Fd f(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
-    ASSERT_THAT(WriteAllFd(f.get(), data), IsOk());
-  }
-  Fd file(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  int sp[2];
-  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
-  Fd peer(sp[0]), sock(sp[1]);
-  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
-  Relay relay(loop.get(), {{file.get(), sock.get(), true}});
+// RelayOne runs one stream src → dst to its end and returns its status; `out_r` (the read
+// end of dst when dst is a pipe, else -1) is drained on a thread into `*got` while it runs.
+absl::Status RelayOne(int src, Fd& dst, int out_r, std::string* got, size_t* bytes) {
+  absl::StatusOr<std::unique_ptr<EventLoop>> loop = EventLoop::Create();
+  if (!loop.ok()) return loop.status();
+  Relay relay(loop->get(), {{src, dst.get(), false}});
+  absl::Status result = absl::UnknownError("not finished");
   relay.set_on_stream_done([&](size_t, const absl::Status& s) {
-    EXPECT_THAT(s, IsOk());
-    loop->Stop();
+    result = s;
+    dst.Close();  // the reader sees end of stream
+    (*loop)->Stop();
+  });
+  std::thread reader;
+  if (out_r >= 0) reader = Drain(out_r, got);
+  absl::Status started = relay.Start();
+  if (started.ok() && !relay.all_done()) (*loop)->Run();
+  if (!started.ok()) dst.Close();
+  if (reader.joinable()) reader.join();
+  *bytes = relay.bytes(0);
+  return started.ok() ? result : started;
+}
+
+// RelayToSocket relays `src` into one end of a socket pair, as RelayOne does, draining the
+// other end into `*got`.
+absl::Status RelayToSocket(int src, std::string* got, size_t* bytes) {
+  int sp[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+    return ErrnoStatus(errno, "socketpair");
+  }
+  Fd peer(sp[0]), sock(sp[1]);
+  return RelayOne(src, sock, peer.get(), got, bytes);
+}
+
+TEST(RelayTest, RegularFileSourceIsReadWithoutEpoll) {
+  const std::string data = RandomBytes(1 << 20);
+  Fd file = FileWith("src", data);
+  std::string got;
+  size_t bytes = 0;
+  EXPECT_THAT(RelayToSocket(file.get(), &got, &bytes), IsOk());
+  EXPECT_EQ(bytes, data.size());
+  EXPECT_TRUE(got == data);
+}
+
+TEST(RelayTest, PipeToPipeMovesEveryByteThroughAFullDestination) {
+  // More than any pipe holds, so the relay must wait for the destination to drain.
+  const std::string data = RandomBytes(6 << 20);
+  int in[2], out[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  Fd in_r(in[0]), in_w(in[1]), out_r(out[0]), out_w(out[1]);
+  std::thread writer([&] {
+    EXPECT_THAT(WriteAllFd(in_w.get(), data), IsOk());
+    in_w.Close();
   });
   std::string got;
-  std::thread reader = Drain(peer.get(), &got);
-  ASSERT_THAT(relay.Start(), IsOk());
-  loop->Run();
-  reader.join();
+  size_t bytes = 0;
+  EXPECT_THAT(RelayOne(in_r.get(), out_w, out_r.get(), &got, &bytes), IsOk());
+  writer.join();
+  EXPECT_EQ(bytes, data.size());
   EXPECT_TRUE(got == data);
+}
+
+TEST(RelayTest, RegularFileToPipeWaitsForTheReader) {
+  const std::string data = RandomBytes(5 << 20);
+  Fd file = FileWith("to_pipe", data);
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  Fd out_r(out[0]), out_w(out[1]);
+  std::string got;
+  size_t bytes = 0;
+  EXPECT_THAT(RelayOne(file.get(), out_w, out_r.get(), &got, &bytes), IsOk());
+  EXPECT_EQ(bytes, data.size());
+  EXPECT_TRUE(got == data);
+}
+
+TEST(RelayTest, AppendOnlyFileDestinationIsWritten) {
+  // splice(2) refuses O_APPEND files; the relay copies instead (like `nc -l P >> log`).
+  Fd f = FileWith("append", "head:");
+  Fd log(open(TempPath("append").c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  const std::string data = RandomBytes(300000);
+  int in[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  Fd in_r(in[0]), in_w(in[1]);
+  std::thread writer([&] {
+    EXPECT_THAT(WriteAllFd(in_w.get(), data), IsOk());
+    in_w.Close();
+  });
+  std::string unused;
+  size_t bytes = 0;
+  EXPECT_THAT(RelayOne(in_r.get(), log, -1, &unused, &bytes), IsOk());
+  writer.join();
+  EXPECT_EQ(bytes, data.size());
+  std::string got;
+  Drain(f.get(), &got).join();
+  EXPECT_TRUE(got == "head:" + data);
+}
+
+TEST(RelayTest, FileThatCannotBeSentWithSendfileIsCopied) {
+  // sendfile(2) refuses most of /proc with EINVAL; the relay falls back to read/write.
+  Fd file(open("/proc/self/status", O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(file.valid());
+  std::string got;
+  size_t bytes = 0;
+  EXPECT_THAT(RelayToSocket(file.get(), &got, &bytes), IsOk());
+  EXPECT_THAT(got, ::testing::StartsWith("Name:"));
+  EXPECT_EQ(bytes, got.size());
 }
 
 TEST(RelayTest, WriteErrorFinishesStreamWithError) {

@@ -72,26 +72,59 @@ std::string FormatAccessLine(const AccessEntry& e) {
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& path) {
-  std::unique_ptr<AccessLog> log(new AccessLog(path));
+absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& path,
+                                                           AccessLogOptions options) {
+  std::unique_ptr<AccessLog> log(new AccessLog(path, options));
   if (absl::Status s = log->Reopen(); !s.ok()) return s;
+  if (options.flush_interval > absl::ZeroDuration()) {
+    log->flusher_ = std::thread([raw = log.get()] { raw->FlushEvery(); });
+  }
   return log;
 }
 
 AccessLog::~AccessLog() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (flusher_.joinable()) flusher_.join();
   absl::MutexLock lock(&mu_);
+  FlushLocked();
   if (file_ != nullptr && file_ != stderr) std::fclose(file_);
 }
 
 void AccessLog::Write(const std::string& line) {
   absl::MutexLock lock(&mu_);
   if (file_ == nullptr) return;
-  std::fwrite(line.data(), 1, line.size(), file_);
+  buffer_ += line;
+  if (options_.flush_interval <= absl::ZeroDuration() || buffer_.size() >= options_.buffer_bytes) {
+    FlushLocked();
+  }
+}
+
+void AccessLog::Flush() {
+  absl::MutexLock lock(&mu_);
+  FlushLocked();
+}
+
+void AccessLog::FlushLocked() {
+  if (file_ == nullptr || buffer_.empty()) return;
+  std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
   std::fflush(file_);
+  buffer_.clear();
+}
+
+void AccessLog::FlushEvery() {
+  absl::MutexLock lock(&mu_);
+  while (!stopping_) {
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.flush_interval);
+    FlushLocked();
+  }
 }
 
 absl::Status AccessLog::Reopen() {
   absl::MutexLock lock(&mu_);
+  FlushLocked();
   if (path_.empty()) {
     file_ = stderr;
     return absl::OkStatus();

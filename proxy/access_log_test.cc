@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,6 +51,37 @@ TEST(AccessLogTest, ReopenFollowsRename) {
   EXPECT_EQ(Slurp(path), "three\n");
   EXPECT_THAT(AccessLog::Open("/nonexistent/dir/log"),
               testing_util::StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(AccessLogTest, BufferedLinesAreWrittenWithinTheIntervalOnReopenAndAtTheEnd) {
+  std::string path = testing_util::TempDir() + "/buffered.log";
+  std::remove(path.c_str());
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<AccessLog> log,
+                         AccessLog::Open(path, {.flush_interval = absl::Milliseconds(20)}));
+    log->Write("one\n");
+    // The flusher writes it within the interval (polled, with a deadline).
+    absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (Slurp(path) != "one\n" && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    EXPECT_EQ(Slurp(path), "one\n");
+    log->Write("two\n");
+    ASSERT_EQ(std::rename(path.c_str(), (path + ".1").c_str()), 0);
+    ASSERT_THAT(log->Reopen(), testing_util::IsOk());  // "two" goes to the old file first
+    log->Write("three\n");
+  }
+  EXPECT_EQ(Slurp(path + ".1"), "one\ntwo\n");
+  EXPECT_EQ(Slurp(path), "three\n");
+}
+
+TEST(AccessLogTest, AFullBufferIsWrittenAtOnce) {
+  std::string path = testing_util::TempDir() + "/full.log";
+  std::remove(path.c_str());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AccessLog> log,
+                       AccessLog::Open(path, {.flush_interval = absl::Hours(1), .buffer_bytes = 8}));
+  log->Write("1234\n");
+  EXPECT_EQ(Slurp(path), "");
+  log->Write("5678\n");
+  EXPECT_EQ(Slurp(path), "1234\n5678\n");
 }
 
 }  // namespace

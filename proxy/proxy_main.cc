@@ -58,6 +58,9 @@ DEFINE_string(pseudonym, kDefaults.pseudonym,
               "Name this proxy adds to Via, and by which it recognises a request that looped back "
               "to it (508); chained cachingproxies need different names");
 DEFINE_string(access_log, "", "Access log file (Combined Log Format + cache status + upstream time); empty: stderr. SIGHUP reopens it");
+DEFINE_string(access_log_flush, "100ms",
+              "Access log lines are buffered and written at this interval (or when 64 KiB "
+              "accumulate); 0: write each line at once");
 DEFINE_string(shutdown_grace, "10s", "On SIGTERM/SIGINT, time in-flight requests get to finish");
 
 int main(int argc, char** argv) {
@@ -104,7 +107,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cachingproxy: %s\n", std::string(options.status().message()).c_str());
     return 2;
   }
-  absl::StatusOr<std::unique_ptr<proxy::AccessLog>> log = proxy::AccessLog::Open(FLAGS_access_log);
+  absl::Duration flush;
+  if (!absl::ParseDuration(FLAGS_access_log_flush, &flush) || flush < absl::ZeroDuration()) {
+    std::fprintf(stderr, "cachingproxy: --access_log_flush: not a duration: %s\n",
+                 FLAGS_access_log_flush.c_str());
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<proxy::AccessLog>> log =
+      proxy::AccessLog::Open(FLAGS_access_log, {.flush_interval = flush});
   if (!log.ok()) {
     std::fprintf(stderr, "cachingproxy: %s\n", std::string(log.status().message()).c_str());
     return 1;

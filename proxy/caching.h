@@ -4,7 +4,11 @@
 //
 //   absl::StatusOr<http::Url> url = proxy::CacheUrl(route);
 //   cache::CacheKey key = cache::CacheKey::ForRequest(request.method, *url);
-//   http::ResponseHead head = proxy::StoredResponseHead(meta, body_size, absl::Now(), "HIT");
+//   std::string fields;
+//   reader->AppendFields(&fields);
+//   proxy::BodyFollows body = proxy::AppendStoredHead(
+//       {.status = 200, .fields = fields, .age = age, .body_size = size, .x_cache = "HIT",
+//        .pseudonym = "cachingproxy"}, &out);
 //   if (cache::NotModified(request.headers, meta)) head = proxy::NotModifiedHead(meta, now, "HIT");
 #ifndef PROXY_CACHING_H_
 #define PROXY_CACHING_H_

@@ -1,5 +1,6 @@
 #include "proxy/forwarding.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -88,24 +89,35 @@ bool IsLoop(const http::Headers& headers, absl::string_view pseudonym) {
 }
 
 void RemoveHopByHop(http::Headers* headers) {
-  // One pass over the fields: most messages have none of these, or just Connection.
   static constexpr absl::string_view kHopByHop[] = {"Connection", "Keep-Alive", "Proxy-Connection",
                                                     "TE", "Trailer", "Upgrade",
                                                     "Proxy-Authorization"};
-  std::vector<std::string> listed;
+  auto is_hop = [](absl::string_view name) {
+    for (absl::string_view hop : kHopByHop) {
+      if (absl::EqualsIgnoreCase(name, hop)) return true;
+    }
+    return false;
+  };
+  // The fields Connection lists are hop-by-hop too.
+  std::vector<absl::string_view> listed;
   bool any = false;
   for (const http::Headers::Field& f : *headers) {
-    for (absl::string_view hop : kHopByHop) any = any || absl::EqualsIgnoreCase(f.name, hop);
-  }
-  if (!any) return;
-  for (absl::string_view value : headers->GetAll("Connection")) {
-    for (absl::string_view token : absl::StrSplit(value, ',')) {
+    if (!is_hop(f.name)) continue;
+    any = true;
+    if (!absl::EqualsIgnoreCase(f.name, "connection")) continue;
+    for (absl::string_view token : absl::StrSplit(f.value, ',')) {
       token = absl::StripAsciiWhitespace(token);
-      if (!token.empty()) listed.emplace_back(token);
+      if (!token.empty()) listed.push_back(token);
     }
   }
-  for (const std::string& name : listed) headers->Remove(name);
-  for (absl::string_view name : kHopByHop) headers->Remove(name);
+  if (!any) return;  // most requests: nothing to remove
+  // One pass removes them all; `listed` views into the fields, so copy the names first.
+  std::vector<std::string> names(listed.begin(), listed.end());
+  headers->RemoveIf([&](const http::Headers::Field& f) {
+    return is_hop(f.name) ||
+           std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return absl::EqualsIgnoreCase(f.name, n); });
+  });
 }
 
 void AppendVia(http::Headers* headers, int version_minor, absl::string_view pseudonym) {

@@ -61,6 +61,11 @@ void Headers::Remove(absl::string_view name) {
   fields_.erase(std::remove_if(fields_.begin(), fields_.end(), NameIs(name)), fields_.end());
 }
 
+void Headers::RemoveIf(absl::FunctionRef<bool(const Field&)> drop) {
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const Field& f) { return drop(f); }),
+                fields_.end());
+}
+
 std::optional<absl::string_view> Headers::Get(absl::string_view name) const {
   for (const Field& f : fields_) {
     if (NameIs(name)(f)) return f.value;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 
 namespace http {
@@ -49,6 +50,9 @@ class Headers {
 
   // Remove deletes every field named `name` (any case).
   void Remove(absl::string_view name);
+
+  // RemoveIf deletes every field for which `drop` is true, in one pass, keeping the order.
+  void RemoveIf(absl::FunctionRef<bool(const Field&)> drop);
 
   // Get returns the value of the first field named `name`, or nullopt. The view points into
   // this Headers and is valid until it is next modified.

@@ -108,4 +108,13 @@ TEST(HeadersTest, IsToken) {
 }
 
 }  // namespace
+TEST(HeadersTest, RemoveIfKeepsTheOrderOfTheRest) {
+  Headers h;
+  for (const char* name : {"A", "b", "C", "d", "E"}) ASSERT_TRUE(h.Add(name, "v").ok());
+  h.RemoveIf([](const Headers::Field& f) { return f.name == "b" || f.name == "d"; });
+  std::vector<std::string> names;
+  for (const Headers::Field& f : h) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"A", "C", "E"}));
+}
+
 }  // namespace http

@@ -11,8 +11,16 @@ namespace {
 
 // AppendFieldsAndEnd appends "Name: value\r\n" for each field, then the blank line.
 void AppendFieldsAndEnd(const Headers& headers, std::string* out) {
-  for (const Headers::Field& f : headers) absl::StrAppend(out, f.name, ": ", f.value, "\r\n");
-  out->append("\r\n");
+  size_t size = out->size() + 2;
+  for (const Headers::Field& f : headers) size += f.name.size() + f.value.size() + 4;
+  out->reserve(size);
+  for (const Headers::Field& f : headers) {
+    out->append(f.name);
+    out->append(": ", 2);
+    out->append(f.value);
+    out->append("\r\n", 2);
+  }
+  out->append("\r\n", 2);
 }
 
 }  // namespace

@@ -55,10 +55,15 @@ EventLoop::EventLoop(Fd epoll, Fd wake)
 EventLoop::~EventLoop() = default;
 
 absl::Status EventLoop::Watch(int fd, uint32_t events, FdCallback cb) {
+  auto it = watchers_.find(fd);
+  if (it != watchers_.end() && it->second.events == events) {
+    // Same interest: only the callback changes (an fd handed between owners costs no syscall).
+    it->second.cb = std::make_shared<FdCallback>(std::move(cb));
+    return absl::OkStatus();
+  }
   epoll_event e = {};
   e.events = ToEpoll(events);
   e.data.fd = fd;
-  auto it = watchers_.find(fd);
   int op = it == watchers_.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
   if (epoll_ctl(epoll_.get(), op, fd, &e) < 0) {
     if (errno == EPERM) {

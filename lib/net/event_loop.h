@@ -46,7 +46,7 @@ class EventLoop {
   ~EventLoop();
 
   // Watch starts (or changes) watching `fd` for `events` and calls `cb` with what is ready.
-  // Level-triggered. The loop does not own `fd`. EPERM from epoll (regular files) is returned
+  // Level-triggered. Re-watching with the same events only swaps the callback (no syscall). The loop does not own `fd`. EPERM from epoll (regular files) is returned
   // as FailedPrecondition.
   absl::Status Watch(int fd, uint32_t events, FdCallback cb);
   // SetEvents changes the interest set of a watched fd (0 = watch nothing for now).

@@ -94,6 +94,24 @@ TEST(EventLoopTest, WritableAndHangup) {
   EXPECT_TRUE(seen & EventLoop::kError);
 }
 
+TEST(EventLoopTest, RewatchingSwapsTheCallbackWithTheSameOrNewEvents) {
+  ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
+  Pipe p;
+  std::string seen;
+  ASSERT_THAT(loop->Watch(p.r.get(), EventLoop::kReadable, [&](uint32_t) { seen += "a"; }), IsOk());
+  ASSERT_THAT(loop->Watch(p.r.get(), EventLoop::kReadable, [&](uint32_t) { seen += "b"; }), IsOk());
+  ASSERT_THAT(WriteFd(p.w.get(), "x"), IsOk());
+  ASSERT_THAT(loop->RunOnce(absl::Seconds(5)), IsOk());
+  EXPECT_EQ(seen, "b");
+  // Changing the events as well still takes effect.
+  ASSERT_THAT(loop->Watch(p.r.get(), 0, [&](uint32_t) { seen += "c"; }), IsOk());
+  ASSERT_THAT(loop->RunOnce(absl::Milliseconds(20)), IsOk());
+  EXPECT_EQ(seen, "b");
+  ASSERT_THAT(loop->Watch(p.r.get(), EventLoop::kReadable, [&](uint32_t) { seen += "d"; }), IsOk());
+  ASSERT_THAT(loop->RunOnce(absl::Seconds(5)), IsOk());
+  EXPECT_EQ(seen, "bd");
+}
+
 TEST(EventLoopTest, SetEventsAndRegularFileRefused) {
   ASSERT_OK_AND_ASSIGN(auto loop, EventLoop::Create());
   Pipe p;

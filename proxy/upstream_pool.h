@@ -11,7 +11,8 @@
 // with one epoll_ctl MOD), so reuse costs no epoll DEL/ADD pair per request.
 //
 // An idle connection is dropped when the origin closes it (or sends anything unasked), after
-// `idle_timeout`, or when a newer one pushes it out of its origin's `per_origin` slots.
+// `idle_timeout` (one sweep timer for the whole pool, so parking a connection sets no timer),
+// or when a newer one pushes it out of its origin's `per_origin` slots.
 #ifndef PROXY_UPSTREAM_POOL_H_
 #define PROXY_UPSTREAM_POOL_H_
 
@@ -23,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "lib/net/event_loop.h"
+#include "lib/net/lazy_timer.h"
 #include "lib/net/socket.h"
 
 namespace proxy {
@@ -30,7 +32,8 @@ namespace proxy {
 class UpstreamPool {
  public:
   UpstreamPool(net::EventLoop* loop, size_t per_origin, absl::Duration idle_timeout)
-      : loop_(loop), per_origin_(per_origin), idle_timeout_(idle_timeout) {}
+      : loop_(loop), per_origin_(per_origin), idle_timeout_(idle_timeout),
+        sweep_(loop, [this] { Sweep(); }) {}
   ~UpstreamPool();
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
@@ -51,15 +54,20 @@ class UpstreamPool {
  private:
   struct Idle {
     net::Socket sock;
-    net::EventLoop::TimerId timer = 0;
+    absl::Time since;  // parked at
   };
-  void Drop(const std::string& key, int fd);
+  // Drop closes the idle connection `fd` (the origin closed it or spoke unasked).
+  void Drop(int fd);
+  // Sweep closes the connections idle for idle_timeout and re-arms for the next one.
+  void Sweep();
   void Release(Idle& idle);
 
   net::EventLoop* loop_;
   size_t per_origin_;
   absl::Duration idle_timeout_;
+  // Per origin, oldest first. Emptied lists stay until a sweep (no map churn per request).
   absl::flat_hash_map<std::string, std::deque<Idle>> idle_;
+  net::LazyTimer sweep_;
 };
 
 }  // namespace proxy

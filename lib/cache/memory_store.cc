@@ -87,50 +87,12 @@ class BlobRef {
   Blob* b_ = nullptr;
 };
 
-void PutVarint(uint64_t n, std::string* out) {
-  while (n >= 0x80) {
-    out->push_back(static_cast<char>((n & 0x7f) | 0x80));
-    n >>= 7;
-  }
-  out->push_back(static_cast<char>(n));
-}
-
-bool GetVarint(absl::string_view* in, uint64_t* n) {
-  *n = 0;
-  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
-    uint8_t b = static_cast<uint8_t>(in->front());
-    in->remove_prefix(1);
-    *n |= uint64_t{b & 0x7fu} << shift;
-    if ((b & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-bool GetText(absl::string_view* in, std::string* out) {
-  uint64_t n;
-  if (!GetVarint(in, &n) || n > in->size()) return false;
-  out->assign(in->data(), n);
-  in->remove_prefix(n);
-  return true;
-}
-
-std::string EncodeVary(const std::vector<VaryValue>& values) {
-  std::string out;
-  for (const VaryValue& v : values) {
-    PutVarint(v.first.size(), &out);
-    out += v.first;
-    PutVarint(v.second.size(), &out);
-    out += v.second;
-  }
-  return out;
-}
-
 uint32_t WindowSeconds(const std::optional<absl::Duration>& d) {
   if (!d.has_value()) return Blob::kNone;
   return static_cast<uint32_t>(std::clamp<int64_t>(absl::ToInt64Seconds(*d), 0, Blob::kNone - 1));
 }
 
-// Sizes is what a blob for an entry will hold.
+// Parts are the encoded pieces a blob for an entry holds besides its key and body.
 struct Parts {
   std::string fields;
   std::string vary;
@@ -145,7 +107,7 @@ size_t BlobSize(absl::string_view key, const Parts& parts, size_t body) {
 constexpr uint64_t kPerEntryOverhead = 32;
 
 BlobRef BuildBlob(absl::string_view key, const EntryMeta& meta, absl::string_view body) {
-  Parts parts{internal::EncodeFields(meta.headers), EncodeVary(meta.vary_values)};
+  Parts parts{internal::EncodeFields(meta.headers), internal::EncodeVaryValues(meta.vary_values)};
   void* mem = ::operator new(BlobSize(key, parts, body.size()));
   Blob* b = new (mem) Blob();
   b->status = static_cast<uint16_t>(std::clamp(meta.status, 0, 999));
@@ -205,11 +167,7 @@ class BlobReader : public EntryReader {
       m.response_time = absl::FromUnixNanos(b.response_ns);
       // The blob was encoded from valid fields by this process: decoding cannot fail.
       m.headers = internal::DecodeFields(b.fields()).value_or(http::Headers());
-      absl::string_view vary = b.vary();
-      VaryValue v;
-      while (!vary.empty() && GetText(&vary, &v.first) && GetText(&vary, &v.second)) {
-        m.vary_values.push_back(v);
-      }
+      m.vary_values = internal::DecodeVaryValues(b.vary());
       meta_ = std::move(m);
     }
     return *meta_;
@@ -259,7 +217,7 @@ std::unique_ptr<EntryReader> MakeStringReader(EntryMeta meta, std::string body) 
 
 uint64_t MemoryStore::ChargeFor(absl::string_view key_text, const EntryMeta& meta,
                                 uint64_t body_size) {
-  Parts parts{internal::EncodeFields(meta.headers), EncodeVary(meta.vary_values)};
+  Parts parts{internal::EncodeFields(meta.headers), internal::EncodeVaryValues(meta.vary_values)};
   return BlobSize(key_text, parts, body_size) + kPerEntryOverhead;
 }
 

@@ -152,6 +152,25 @@ absl::StatusOr<http::Headers> DecodeFields(absl::string_view encoded) {
   return headers;
 }
 
+std::string EncodeVaryValues(const std::vector<VaryValue>& values) {
+  std::string out;
+  for (const VaryValue& v : values) {
+    for (const std::string& part : {v.first, v.second}) {
+      PutVarint(part.size(), &out);
+      out += part;
+    }
+  }
+  return out;
+}
+
+std::vector<VaryValue> DecodeVaryValues(absl::string_view encoded) {
+  std::vector<VaryValue> out;
+  Reader r(encoded);
+  absl::string_view name, value;
+  while (!r.done() && r.Text(&name) && r.Text(&value)) out.emplace_back(name, value);
+  return out;
+}
+
 void AppendServedWireFields(absl::string_view encoded, std::string* out) {
   Reader r(encoded);
   Field f;

@@ -15,9 +15,11 @@
 #define LIB_CACHE_INTERNAL_FIELD_CODEC_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/cache/cache_key.h"
 #include "lib/http/headers.h"
 
 namespace cache::internal {
@@ -27,6 +29,11 @@ std::string EncodeFields(const http::Headers& headers);
 
 // DecodeFields rebuilds the fields. DataLoss if `encoded` is not an encoding.
 absl::StatusOr<http::Headers> DecodeFields(absl::string_view encoded);
+
+// EncodeVaryValues / DecodeVaryValues store a secondary key (name and value, each as varint
+// length and bytes). Decoding stops at the first malformed pair.
+std::string EncodeVaryValues(const std::vector<VaryValue>& values);
+std::vector<VaryValue> DecodeVaryValues(absl::string_view encoded);
 
 // AppendServedWireFields appends the fields a cache serves as stored ("Name: value\r\n"
 // each; not Age, Content-Length or X-Cache — see EntryReader::AppendFields) to `out`.

@@ -85,5 +85,13 @@ TEST(FieldCodecTest, EveryTruncationAndBadByteIsDataLossNotACrash) {
   }
 }
 
+TEST(FieldCodecTest, VaryValuesRoundTrip) {
+  std::vector<VaryValue> v = {{"accept-encoding", "gzip, br"}, {"x-empty", ""}};
+  EXPECT_EQ(DecodeVaryValues(EncodeVaryValues(v)), v);
+  EXPECT_TRUE(DecodeVaryValues("").empty());
+  std::string encoded = EncodeVaryValues(v);
+  EXPECT_EQ(DecodeVaryValues(encoded.substr(0, encoded.size() - 1)).size(), 1u);  // stops
+}
+
 }  // namespace
 }  // namespace cache::internal

@@ -593,6 +593,35 @@ TEST_F(CacheTest, CollapsedWaitersStreamTheBodyAsItArrives) {
   slow_origin.join();
 }
 
+// Collapsed requests share a Vary response only when their own values select it.
+TEST_F(CacheTest, CollapsedWaitersCheckVaryAgainstTheirOwnRequest) {
+  absl::Notification release;
+  std::atomic<int> calls{0};
+  origin_->Handle("/cv", [&](const http::RequestHead& r) {
+    if (calls++ == 0) release.WaitForNotificationWithTimeout(absl::Seconds(20));
+    return Response(200, "Cache-Control: max-age=600\r\nVary: Accept-Language\r\n",
+                    std::string(r.headers.Get("Accept-Language").value_or("none")));
+  });
+  Start();
+  std::vector<std::string> langs = {"de", "de", "de", "fr"};
+  std::vector<Reply> replies(langs.size());
+  std::vector<std::thread> clients;
+  auto client = [&](size_t i) {
+    clients.emplace_back([&, i] {
+      replies[i] = Get("/cv", absl::StrCat("Accept-Language: ", langs[i], "\r\n"));
+    });
+  };
+  client(0);  // leads: its fetch is held at the origin
+  ASSERT_TRUE(origin_->WaitForCount("/cv", 1, absl::Seconds(10)));
+  for (size_t i = 1; i < langs.size(); ++i) client(i);
+  WaitForMetrics(proxy_.admin_port, {"cachingproxy_cache_collapsed_total 3"});
+  release.Notify();
+  for (std::thread& t : clients) t.join();
+  for (size_t i = 0; i < langs.size(); ++i) EXPECT_EQ(replies[i].body, langs[i]) << i;
+  // The "de" fetch served all three "de" requests; "fr" had to ask for its own variant.
+  EXPECT_EQ(origin_->count("/cv"), 2);
+}
+
 TEST_F(CacheTest, UncacheableAnswerSendsTheWaitersUpstreamThemselves) {
   absl::Notification release;
   std::atomic<int> calls{0};

@@ -28,9 +28,15 @@ absl::Status Validate(absl::string_view name, absl::string_view value) {
   return absl::OkStatus();
 }
 
+// SameName compares field names case-insensitively; the inline length test rejects most
+// fields without a call (lookups scan every field, several times per message).
+inline bool SameName(absl::string_view a, absl::string_view b) {
+  return a.size() == b.size() && absl::EqualsIgnoreCase(a, b);
+}
+
 // NameIs returns a predicate matching fields named `name` in any case; `name` must outlive it.
 auto NameIs(absl::string_view name) {
-  return [name](const Headers::Field& f) { return absl::EqualsIgnoreCase(f.name, name); };
+  return [name](const Headers::Field& f) { return SameName(f.name, name); };
 }
 
 }  // namespace
@@ -84,8 +90,9 @@ std::vector<absl::string_view> Headers::GetAll(absl::string_view name) const {
 bool Headers::Has(absl::string_view name) const { return Get(name).has_value(); }
 
 bool Headers::HasToken(absl::string_view name, absl::string_view token) const {
-  for (absl::string_view value : GetAll(name)) {
-    for (absl::string_view element : absl::StrSplit(value, ',')) {
+  for (const Field& f : fields_) {
+    if (!SameName(f.name, name)) continue;
+    for (absl::string_view element : absl::StrSplit(f.value, ',')) {
       if (absl::EqualsIgnoreCase(internal::TrimOws(element), token)) return true;
     }
   }

@@ -117,4 +117,19 @@ TEST(HeadersTest, RemoveIfKeepsTheOrderOfTheRest) {
   EXPECT_EQ(names, (std::vector<std::string>{"A", "C", "E"}));
 }
 
+TEST(HeadersTest, ForbiddenBytesAnywhereInLongValuesAreRefused) {
+  // Every position of a value long enough for the word-at-a-time check, each forbidden byte.
+  for (char bad : {'\0', '\r', '\n'}) {
+    for (size_t at = 0; at < 40; ++at) {
+      std::string value(40, 'v');
+      value[at] = bad;
+      Headers h;
+      EXPECT_FALSE(h.Add("X", value).ok()) << static_cast<int>(bad) << " at " << at;
+      EXPECT_TRUE(h.empty());
+    }
+  }
+  Headers h;
+  EXPECT_TRUE(h.Add("X", std::string(40, '\x7f') + "\t\x01\xff ok").ok());
+}
+
 }  // namespace http

@@ -1,7 +1,6 @@
 // Tests of dns::Exchange against loopback replay servers serving recorded nsd replies.
 #include "lib/dns/transport.h"
 
-#include <dirent.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -293,20 +292,10 @@ TEST_P(ExchangeTest, QueryWithoutQuestionIsInvalid) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-// OpenFds counts this process's open file descriptors.
-int OpenFds() {
-  int n = 0;
-  if (DIR* d = opendir("/proc/self/fd")) {
-    while (readdir(d) != nullptr) ++n;
-    closedir(d);
-  }
-  return n;
-}
-
 TEST(LoopExchangeTest, DestroyedBeforeTheReplyNeverCallsDone) {
   auto server = Replies(Fixture("a_host.bin"), UdpMode::kSilent);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
-  const int fds_before = OpenFds();
+  const int fds_before = testing_util::OpenFdCount();
   bool called = false;
   std::unique_ptr<LoopExchange> exchange =
       LoopExchange::Start(loop.get(), server->address(), Bytes(Fixture("a_host.query.bin")),
@@ -316,9 +305,9 @@ TEST(LoopExchangeTest, DestroyedBeforeTheReplyNeverCallsDone) {
     ASSERT_THAT(loop->RunOnce(absl::Milliseconds(10)), testing_util::IsOk());
   }
   ASSERT_THAT(server->queries(), SizeIs(1));
-  EXPECT_GT(OpenFds(), fds_before);  // its socket
+  EXPECT_GT(testing_util::OpenFdCount(), fds_before);  // its socket
   exchange.reset();
-  EXPECT_EQ(OpenFds(), fds_before);
+  EXPECT_EQ(testing_util::OpenFdCount(), fds_before);
   // Past every attempt's deadline: no timer of the exchange may fire now.
   ASSERT_THAT(loop->RunOnce(absl::Milliseconds(400)), testing_util::IsOk());
   EXPECT_FALSE(called);

@@ -113,6 +113,15 @@ int main(int argc, char** argv) {
                  FLAGS_access_log_flush.c_str());
     return 2;
   }
+  // Signals are taken synchronously by this thread; every thread started after (the access
+  // log's flusher, the workers) inherits the mask, so none of them is interrupted, or killed
+  // by a SIGTERM the kernel hands to it.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
   absl::StatusOr<std::unique_ptr<proxy::AccessLog>> log =
       proxy::AccessLog::Open(FLAGS_access_log, {.flush_interval = flush});
   if (!log.ok()) {
@@ -120,14 +129,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   options->access_log = log->get();
-
-  // Signals are taken synchronously by this thread; the workers (started after) inherit the
-  // mask, so none of them is interrupted.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   absl::StatusOr<std::unique_ptr<proxy::Server>> server = proxy::Server::Start(*options);
   if (!server.ok()) {

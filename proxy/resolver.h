@@ -36,10 +36,10 @@ class Resolver {
 // NotFound. Never touches the network.
 std::unique_ptr<Resolver> NewNumericResolver(net::EventLoop* loop);
 
-// NewDnsResolver answers with `dns` (literals and hosts entries at once, cached answers
-// without a thread, other names by DNS on its pool). `dns` is shared by several loops and
-// must outlive every Resolve call's answer: destroy it (it waits for its lookups) before the
-// loops.
+// NewDnsResolver answers with `dns` (literals, hosts entries and cached answers at once, other
+// names by DNS queries on `loop` itself). `dns` is shared by several loops; destroy it after
+// they stopped running (it abandons the lookups still in flight, touching their loops) and
+// before they are destroyed.
 std::unique_ptr<Resolver> NewDnsResolver(net::EventLoop* loop, dns::Resolver* dns);
 
 }  // namespace proxy

@@ -122,7 +122,19 @@ TEST(ResolverTest, DnsAnswerAfterDestructionIsDropped) {
     std::unique_ptr<Resolver> r = NewDnsResolver(loop.get(), dns.get());
     r->Resolve("origin.test", 80, [&called](auto) { called = true; });
   }
-  dns.reset();  // waits for the lookup, which posts its answer to the loop
+  // The lookup runs on without the proxy's Resolver: its answer must not reach `done`.
+  for (int i = 0; i < 100 && fake.queries == 0; ++i) {
+    ASSERT_THAT(loop->RunOnce(absl::Milliseconds(10)), testing_util::IsOk());
+  }
+  ASSERT_THAT(loop->RunOnce(absl::Milliseconds(10)), testing_util::IsOk());
+  EXPECT_GE(fake.queries, 1);
+  EXPECT_FALSE(called);
+  // One still waiting to start when the dns::Resolver goes is abandoned with it.
+  {
+    std::unique_ptr<Resolver> r = NewDnsResolver(loop.get(), dns.get());
+    r->Resolve("other.test", 80, [&called](auto) { called = true; });
+  }
+  dns.reset();
   ASSERT_THAT(loop->RunOnce(absl::Milliseconds(10)), testing_util::IsOk());
   EXPECT_FALSE(called);
 }

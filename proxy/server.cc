@@ -384,8 +384,8 @@ void Server::Shutdown(absl::Duration grace) {
 Server::~Server() {
   admin_.reset();
   Shutdown(absl::ZeroDuration());
-  // The resolver waits for its lookups, which post to the (stopped) worker loops: before
-  // those go.
+  // The resolver abandons its lookups still in flight, unwatching their sockets on the
+  // (stopped) worker loops: before those go.
   dns_.reset();
   workers_.clear();
 }

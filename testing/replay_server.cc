@@ -201,6 +201,27 @@ bool TcpReplayServer::WaitForConnections(int n, absl::Duration timeout) {
   return mu_.AwaitWithTimeout(absl::Condition(&cond), timeout);
 }
 
+namespace {
+
+// HostileCopies returns the datagrams kHostileFirst sends before the DNS reply `reply`.
+std::vector<std::string> HostileCopies(const std::string& reply) {
+  std::vector<std::string> out = {std::string("\x12")};
+  if (reply.size() < 14) return out;
+  std::string copy = reply;
+  copy[1] = static_cast<char>(copy[1] ^ 0x5a);  // another ID
+  out.push_back(copy);
+  copy = reply;
+  copy[2] = static_cast<char>(copy[2] & 0x7f);  // QR=0: a query, not a reply
+  out.push_back(copy);
+  copy = reply;
+  copy[13] = static_cast<char>(copy[13] + 1);  // the question's first letter: another name
+  out.push_back(copy);
+  out.push_back(reply.substr(0, reply.size() - 3));
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<UdpReplayServer>> UdpReplayServer::Start(
     Responder responder, const UdpReplayOptions& options) {
   auto s = std::unique_ptr<UdpReplayServer>(new UdpReplayServer());
@@ -209,7 +230,8 @@ absl::StatusOr<std::unique_ptr<UdpReplayServer>> UdpReplayServer::Start(
   s->mode_ = options.mode;
   net::ListenOptions udp;
   udp.type = SOCK_DGRAM;
-  absl::StatusOr<net::Socket> sock = net::Listen(net::Address::Loopback(options.family, 0), udp);
+  absl::StatusOr<net::Socket> sock =
+      net::Listen(net::Address::Loopback(options.family, options.port), udp);
   if (!sock.ok()) return sock.status();
   s->socket_ = *std::move(sock);
   absl::StatusOr<net::Socket> other = net::Listen(net::Address::Loopback(options.family, 0), udp);
@@ -255,6 +277,10 @@ void UdpReplayServer::Serve() {
       (*reply)[0] = query[0];
       (*reply)[1] = query[1];
       if (mode == UdpMode::kWrongId) (*reply)[1] = static_cast<char>(query[1] ^ 0x5a);
+    }
+    if (mode == UdpMode::kHostileFirst) {
+      for (const std::string& bad : HostileCopies(*reply)) (void)socket_.SendTo(bad, &from);
+      (void)other_.SendTo(*reply, &from);
     }
     net::Socket& out = mode == UdpMode::kFromOtherPort ? other_ : socket_;
     (void)out.SendTo(*reply, &from);

@@ -94,12 +94,18 @@ class TcpReplayServer {
   std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
 };
 
-enum class UdpMode { kReply, kSilent, kWrongId, kFromOtherPort };
+// UdpMode::kHostileFirst sends, before each real reply: a 1-byte datagram, copies of the
+// reply with another ID, with QR=0, for another question and cut short, and the reply itself
+// from another port (spoofing tests: all of them must be dropped, the real reply taken).
+enum class UdpMode { kReply, kSilent, kWrongId, kFromOtherPort, kHostileFirst };
 
 struct UdpReplayOptions {
   UdpMode mode = UdpMode::kReply;
   bool patch_dns_id = true;  // copy the query's first two bytes into the reply
   int family = AF_INET;
+  // port to bind on loopback; 0 picks a free one. A TcpReplayServer's port serves UDP and TCP
+  // on one port number, as a nameserver does.
+  uint16_t port = 0;
 };
 
 class UdpReplayServer {

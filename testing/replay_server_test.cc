@@ -106,6 +106,35 @@ TEST(UdpReplayServerTest, PatchesIdAndSupportsSpoofModes) {
   EXPECT_EQ(server->queries().size(), 4u);
 }
 
+TEST(UdpReplayServerTest, HostileFirstSendsSpoofsThenTheReply) {
+  const std::string reply("\0\0\x81\x80\0\x01\0\0\0\0\0\0\x01x\0\0\x01\0\x01", 19);
+  ASSERT_OK_AND_ASSIGN(auto server,
+                       UdpReplayServer::Start([&](const std::string&) { return reply; },
+                                              {.mode = UdpMode::kHostileFirst}));
+  net::ListenOptions udp;
+  udp.type = SOCK_DGRAM;
+  ASSERT_OK_AND_ASSIGN(net::Socket c, net::Listen(net::Address::Loopback(AF_INET, 0), udp));
+  ASSERT_TRUE(c.SendTo(std::string("\x12\x34q", 3), &server->address()).ok());
+  std::string patched = reply;
+  patched[0] = '\x12';
+  patched[1] = '\x34';
+  std::vector<std::string> from_server, from_elsewhere;
+  char buf[64];
+  while (from_server.size() + from_elsewhere.size() < 7) {
+    net::Address from;
+    ASSERT_OK_AND_ASSIGN(size_t n, c.RecvFrom(absl::MakeSpan(buf), &from));
+    (from == server->address() ? from_server : from_elsewhere).emplace_back(buf, n);
+  }
+  ASSERT_EQ(from_server.size(), 6u);
+  EXPECT_EQ(from_server[0], "\x12");
+  EXPECT_NE(from_server[1].substr(0, 2), "\x12\x34");                 // another ID
+  EXPECT_EQ(from_server[2][2] & 0x80, 0);                             // QR=0
+  EXPECT_EQ(from_server[3], patched.substr(0, 13) + "y" + patched.substr(14));  // other name
+  EXPECT_EQ(from_server[4], patched.substr(0, patched.size() - 3));   // cut short
+  EXPECT_EQ(from_server[5], patched);                                 // the real one, last
+  EXPECT_EQ(from_elsewhere, std::vector<std::string>{patched});
+}
+
 TEST(SubprocessTest, CapturesOutputsAndExitCode) {
   ASSERT_OK_AND_ASSIGN(ProcessResult r,
                        RunProcess("/bin/sh", {"-c", "cat; echo err >&2; exit 3"},

@@ -1,5 +1,6 @@
 #include "testing/subprocess.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +28,18 @@ std::string Runfile(const std::string& path) {
 std::string TempDir() {
   const char* d = std::getenv("TEST_TMPDIR");
   return d ? d : "/tmp";
+}
+
+int OpenFdCount() {
+  int n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (const dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') ++n;
+    }
+    closedir(d);
+    --n;  // the directory's own fd
+  }
+  return n;
 }
 
 absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(

@@ -34,6 +34,10 @@ std::string Runfile(const std::string& workspace_relative_path);
 // TempDir returns TEST_TMPDIR (or /tmp).
 std::string TempDir();
 
+// OpenFdCount returns how many file descriptors this process has open (from /proc/self/fd),
+// for tests that check that something closed what it opened.
+int OpenFdCount();
+
 struct ProcessResult {
   int exit_code = -1;   // -1 when killed by a signal
   int term_signal = 0;  // the signal that ended it, if any

@@ -42,7 +42,8 @@ struct ResolvConf {
   absl::Duration timeout = absl::Seconds(5);
   // attempts is how many times each server is asked.
   int attempts = 2;
-  // rotate is parsed but not acted upon: servers are always asked in order.
+  // rotate spreads the load: the Resolver starts each query at the next server in turn
+  // (round robin), then asks the others in order. Without it every query starts at the first.
   bool rotate = false;
   // edns0 makes queries carry an EDNS0 OPT record.
   bool edns0 = false;

@@ -1,11 +1,13 @@
 // resolver.h: the stub resolver: IP literals, the hosts file, then DNS (search list, CNAME
-// chains, nameservers in order, positive and negative cache), blocking or on an EventLoop.
+// chains, nameservers in order or rotated, positive and negative cache), blocking or driven by
+// an EventLoop (non-blocking sockets on the caller's loop, no threads).
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<dns::Resolver> resolver, dns::Resolver::Create({}));
 //   ASSIGN_OR_RETURN(std::vector<net::Address> addrs,
 //                    resolver->ResolveHost("www.example.com", 443, AF_UNSPEC));
-//   ASSIGN_OR_RETURN(std::vector<dns::ResourceRecord> mx, resolver->Lookup("example.com",
-//   dns::kMX)); resolver->ResolveHostAsync(loop, "example.com", 80, AF_INET, [](auto addrs) {...});
+//   ASSIGN_OR_RETURN(std::vector<dns::ResourceRecord> mx,
+//                    resolver->Lookup("example.com", dns::kMX));
+//   resolver->ResolveHostAsync(loop, "example.com", 80, AF_INET, [](auto addrs) {...});
 //
 // Error codes: NotFound for a name that does not exist ("dns: NAME: NXDOMAIN"), has no record
 // of the wanted type ("dns: NAME: no address"), or whose CNAME chain loops or is too long;
@@ -15,19 +17,16 @@
 #ifndef LIB_DNS_RESOLVER_H_
 #define LIB_DNS_RESOLVER_H_
 
+#include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lib/dns/dns_cache.h"
@@ -35,10 +34,14 @@
 #include "lib/dns/hosts.h"
 #include "lib/dns/message.h"
 #include "lib/dns/resolv_conf.h"
+#include "lib/dns/transport.h"
 #include "lib/net/address.h"
 #include "lib/net/event_loop.h"
 
 namespace dns {
+namespace internal {
+struct ChainResult;
+}  // namespace internal
 
 // ResolverConfig says where the resolver's configuration comes from. An empty path means
 // "no such file": no hosts entries, resolv.conf defaults.
@@ -49,7 +52,8 @@ struct ResolverConfig {
   // resolv.conf (search, ndots, timeout, attempts, edns0) still applies.
   std::optional<std::vector<net::Address>> nameservers;
   // exchange sends one query to one server; dns::Exchange (UDP, TCP on truncation) when
-  // empty.
+  // empty. A test fake: ResolveHostAsync calls a given one on the loop's thread, from a loop
+  // callback, so it must answer at once; without one it uses dns::LoopExchange.
   ExchangeFn exchange;
   // clock drives the cache; absl::Now when empty.
   std::function<absl::Time()> clock;
@@ -61,17 +65,19 @@ class Resolver {
  public:
   // kMaxCnameHops is how many CNAMEs one lookup follows before giving up.
   static constexpr int kMaxCnameHops = 8;
-  // kAsyncThreads is the size of the worker pool behind ResolveHostAsync.
-  static constexpr int kAsyncThreads = 2;
-
   using ResolveCallback = std::function<void(absl::StatusOr<std::vector<net::Address>>)>;
 
   // Create reads the hosts file and resolv.conf once (a missing file is fine; an unreadable
   // one is an error) and returns a resolver.
   static absl::StatusOr<std::unique_ptr<Resolver>> Create(ResolverConfig config);
 
-  // ~Resolver waits for the asynchronous lookups already started or queued to finish and
-  // post their results.
+  // ~Resolver abandons the ResolveHostAsync lookups in flight: their `done` is never called,
+  // their sockets are unwatched and closed and their timers cancelled, on their loops. So
+  // destroy the Resolver only while no other thread runs a loop with a lookup in flight
+  // (e.g. once the loops' threads have stopped and been joined; a loop's own thread may do
+  // it between rounds or from a callback), and before those loops are destroyed. Answers
+  // already posted to a loop (literals, hosts entries, cache hits) still run there if it runs
+  // again; they do not touch the Resolver.
   ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
@@ -82,7 +88,9 @@ class Resolver {
   // any lookup; then the hosts file is consulted; then DNS: A and/or AAAA queries for each
   // candidate of the search list (see resolv_conf.h: a name with at least `ndots` dots is
   // tried as is first, other names last; a trailing dot means only as is). NXDOMAIN or
-  // NODATA moves on to the next candidate; a server failure ends the search. Thread-safe.
+  // NODATA moves on to the next candidate; a server failure ends the search. Each query goes
+  // to the nameservers in order (with `options rotate`, each query starts at the next one in
+  // turn), each for `attempts` tries of `timeout`. Thread-safe.
   absl::StatusOr<std::vector<net::Address>> ResolveHost(absl::string_view host, uint16_t port,
                                                         int family);
 
@@ -91,14 +99,17 @@ class Resolver {
   // final records; TTLs are what is left of them. Thread-safe.
   absl::StatusOr<std::vector<ResourceRecord>> Lookup(absl::string_view name, uint16_t type);
 
-  // ResolveHostAsync is ResolveHost for event-loop code: `done` is always called on the
-  // thread running `loop`, through loop->Post, never from inside this call. Literals, hosts
-  // entries and cache hits are answered without a thread. Otherwise the blocking lookup runs
-  // on a pool of kAsyncThreads threads: simple, and fine for a proxy whose DNS lookups are few
-  // next to its connections (the cache absorbs repeats); a socket-level async resolver on the
-  // loop itself can replace it later. `loop` must outlive the call of `done`.
+  // ResolveHostAsync is ResolveHost for event-loop code, with the same rules, answers, errors
+  // and cache, without blocking and without threads. `done` is called on the thread running
+  // `loop`, from one of its callbacks, never from inside this call. Literals, hosts entries
+  // and cache hits are posted to `loop` at once. Other names are looked up on `loop` itself:
+  // the lookup starts from a posted callback and sends its queries with dns::LoopExchange
+  // (non-blocking UDP from a random port, TCP on truncation, loop timers for the timeouts);
+  // for AF_UNSPEC the A and AAAA chains of a candidate run at the same time. May be called
+  // from any thread, for any number of loops at once; `loop` must outlive the lookup (its
+  // `done`, or the Resolver's destruction).
   void ResolveHostAsync(net::EventLoop* loop, std::string host, uint16_t port, int family,
-                        ResolveCallback done) ABSL_LOCKS_EXCLUDED(pool_mu_);
+                        ResolveCallback done);
 
   // resolv_conf and hosts are the configuration read by Create.
   const ResolvConf& resolv_conf() const { return conf_; }
@@ -107,12 +118,8 @@ class Resolver {
  private:
   // Mode::kCacheOnly answers from the cache or fails with a private cache-miss status.
   enum class Mode { kNetwork, kCacheOnly };
-  // ChainResult is the outcome for one name and type: records found, or an rcode saying why
-  // not (kNxDomain, or kNoError for NODATA).
-  struct ChainResult {
-    uint16_t rcode = kNoError;
-    std::vector<ResourceRecord> records;
-  };
+  class LoopLookup;    // one ResolveHostAsync lookup on its loop (resolver.cc)
+  struct LoopLookups;  // the lookups in flight, shared with the callbacks posted to loops
 
   Resolver(ResolverConfig config, ResolvConf conf, HostsFile hosts);
 
@@ -121,24 +128,31 @@ class Resolver {
   absl::StatusOr<std::vector<ResourceRecord>> Search(absl::string_view name,
                                                      absl::Span<const uint16_t> types,
                                                      absl::string_view what, Mode mode);
-  std::vector<std::string> Candidates(absl::string_view name) const;
-  absl::StatusOr<ChainResult> FollowChain(const std::string& name, uint16_t type, Mode mode);
+  absl::StatusOr<internal::ChainResult> FollowChain(const std::string& name, uint16_t type,
+                                                    Mode mode);
   absl::StatusOr<CachedAnswer> Query(const std::string& name, uint16_t type, Mode mode);
   absl::StatusOr<Message> AskServers(const std::string& name, uint16_t type);
-  void WorkerLoop() ABSL_LOCKS_EXCLUDED(pool_mu_);
-  bool HasJobOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool_mu_) {
-    return stopping_ || !jobs_.empty();
-  }
 
-  const ExchangeFn exchange_;
-  const ResolvConf conf_;  // nameservers already overridden
+  // The pieces of one query both forms use: the cached answer, the query bytes, the server
+  // order (rotated per query with `options rotate`), the exchange options, and keeping a
+  // settling reply in the cache (returning what the cache would have answered).
+  std::optional<CachedAnswer> Cached(const std::string& name, uint16_t type);
+  absl::StatusOr<std::vector<uint8_t>> QueryFor(const std::string& name, uint16_t type) const;
+  std::vector<net::Address> ServerOrder();
+  ExchangeOptions Options() const;
+  CachedAnswer Remember(const std::string& name, uint16_t type, Message reply);
+  // StartExchange starts asking `server` on `loop` with LoopExchange, or with the injected
+  // ExchangeFn when there is one.
+  std::unique_ptr<LoopExchange> StartExchange(net::EventLoop* loop, const net::Address& server,
+                                              absl::Span<const uint8_t> query,
+                                              LoopExchange::Done done);
+
+  const ExchangeFn exchange_;  // injected; empty: dns::Exchange and dns::LoopExchange
+  const ResolvConf conf_;      // nameservers already overridden
   const HostsFile hosts_;
   DnsCache cache_;
-
-  absl::Mutex pool_mu_;
-  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(pool_mu_);
-  std::vector<std::thread> workers_ ABSL_GUARDED_BY(pool_mu_);
-  bool stopping_ ABSL_GUARDED_BY(pool_mu_) = false;
+  std::atomic<uint32_t> rotation_{0};  // the next query's first server, with `rotate`
+  const std::shared_ptr<LoopLookups> loop_lookups_;
 };
 
 // ResolveSystemHost resolves like getaddrinfo does for a command-line tool, with lib/dns: a

@@ -7,10 +7,16 @@
 //   ASSIGN_OR_RETURN(dns::ExchangeResult r, dns::Exchange(server, query, {}));
 //   if (r.retried_over_tcp) Note("truncated, used TCP");
 //   for (const dns::ResourceRecord& rr : r.message.answers) Use(rr);
+//
+//   // The same on an EventLoop, without blocking (on the loop's thread):
+//   std::unique_ptr<dns::LoopExchange> x = dns::LoopExchange::Start(
+//       loop, server, query, {}, [](absl::StatusOr<dns::ExchangeResult> r) {...});
 #ifndef LIB_DNS_TRANSPORT_H_
 #define LIB_DNS_TRANSPORT_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -18,6 +24,7 @@
 #include "absl/types/span.h"
 #include "lib/dns/message.h"
 #include "lib/net/address.h"
+#include "lib/net/event_loop.h"
 
 namespace dns {
 
@@ -57,6 +64,34 @@ struct ExchangeResult {
 absl::StatusOr<ExchangeResult> Exchange(const net::Address& server,
                                         absl::Span<const uint8_t> query,
                                         const ExchangeOptions& options);
+
+// LoopExchange is Exchange for event-loop code: the same sockets (a fresh UDP socket on a
+// random port, connected to the server; TCP with the length prefix), the same reply checks,
+// attempts, timeouts, TCP retry on TC=1 and the same errors, but driven by `loop` with
+// non-blocking sockets and loop timers instead of blocking the thread.
+class LoopExchange {
+ public:
+  using Done = std::function<void(absl::StatusOr<ExchangeResult>)>;
+
+  // Start begins the exchange of `query` (copied) with `server` on `loop`. Call it on the
+  // thread that runs `loop` (or while no thread runs it). `done` is called once, on that
+  // thread, from one of the loop's callbacks — never from inside Start — unless the
+  // LoopExchange is destroyed first; it may destroy the LoopExchange.
+  static std::unique_ptr<LoopExchange> Start(net::EventLoop* loop, const net::Address& server,
+                                             absl::Span<const uint8_t> query,
+                                             const ExchangeOptions& options, Done done);
+
+  // ~LoopExchange abandons an exchange that has not called `done`: its socket is unwatched
+  // and closed, its timers cancelled, and `done` is never called. It touches `loop`, which
+  // must still exist: destroy a LoopExchange on the loop's thread, or while no thread runs
+  // the loop.
+  virtual ~LoopExchange() = default;
+  LoopExchange(const LoopExchange&) = delete;
+  LoopExchange& operator=(const LoopExchange&) = delete;
+
+ protected:
+  LoopExchange() = default;
+};
 
 }  // namespace dns
 

@@ -186,8 +186,13 @@ absl::StatusOr<Address> Socket::PeerAddress() const {
   return Address::FromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
 }
 
-absl::StatusOr<Socket> Connect(const Address& addr, absl::Time deadline,
-                               const ConnectOptions& options) {
+namespace {
+
+std::string ConnectWhat(const Address& addr) { return absl::StrCat("connect ", addr.ToString()); }
+
+}  // namespace
+
+absl::StatusOr<Socket> StartConnect(const Address& addr, const ConnectOptions& options) {
   absl::StatusOr<Socket> s = Socket::Create(addr.family(), options.type);
   if (!s.ok()) return s.status();
   if (options.source.has_value()) {
@@ -197,31 +202,43 @@ absl::StatusOr<Socket> Connect(const Address& addr, absl::Time deadline,
     if (absl::Status st = s->Bind(*options.source); !st.ok()) return st;
   }
   if (absl::Status st = s->SetNonBlocking(true); !st.ok()) return st;
-  const std::string what = absl::StrCat("connect ", addr.ToString());
-  if (::connect(s->fd(), addr.sockaddr(), addr.socklen()) < 0) {
-    if (errno != EINPROGRESS && errno != EINTR) return ErrnoStatus(errno, what);
-    while (true) {
-      absl::Duration left = deadline - absl::Now();
-      if (left <= absl::ZeroDuration()) {
-        return absl::DeadlineExceededError(absl::StrCat(what, ": Connection timed out"));
-      }
-      pollfd p = {s->fd(), POLLOUT, 0};
-      int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
-      int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus(errno, "poll");
-      }
-      if (r == 0) continue;  // re-check the deadline
-      int err = 0;
-      socklen_t len = sizeof(err);
-      if (getsockopt(s->fd(), SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
-        return ErrnoStatus(errno, "getsockopt(SO_ERROR)");
-      }
-      if (err != 0) return ErrnoStatus(err, what);
-      break;
-    }
+  if (::connect(s->fd(), addr.sockaddr(), addr.socklen()) < 0 && errno != EINPROGRESS &&
+      errno != EINTR) {
+    return ErrnoStatus(errno, ConnectWhat(addr));
   }
+  return s;
+}
+
+absl::Status FinishConnect(const Socket& s, const Address& addr) {
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
+    return ErrnoStatus(errno, "getsockopt(SO_ERROR)");
+  }
+  if (err != 0) return ErrnoStatus(err, ConnectWhat(addr));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Socket> Connect(const Address& addr, absl::Time deadline,
+                               const ConnectOptions& options) {
+  absl::StatusOr<Socket> s = StartConnect(addr, options);
+  if (!s.ok()) return s.status();
+  while (true) {
+    absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(ConnectWhat(addr), ": Connection timed out"));
+    }
+    pollfd p = {s->fd(), POLLOUT, 0};
+    int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
+    int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "poll");
+    }
+    if (r > 0) break;  // writable: connected or failed
+  }
+  if (absl::Status st = FinishConnect(*s, addr); !st.ok()) return st;
   if (absl::Status st = s->SetNonBlocking(false); !st.ok()) return st;
   return s;
 }

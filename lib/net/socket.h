@@ -121,6 +121,17 @@ struct ConnectOptions {
 absl::StatusOr<Socket> Connect(const Address& addr, absl::Time deadline,
                                const ConnectOptions& options = {});
 
+// StartConnect makes a non-blocking socket for `addr` (bound to options.source first, when
+// set) and starts connecting it. The connection may still be on its way when it returns: wait
+// until the socket is writable (an EventLoop's kWritable, or poll), then call FinishConnect.
+// Errors of the socket calls, and a connect refused at once, as Connect reports them.
+absl::StatusOr<Socket> StartConnect(const Address& addr, const ConnectOptions& options = {});
+
+// FinishConnect returns how the connect that StartConnect began on `s` (to `addr`, named in
+// the error) ended: OK once connected, else the error as Connect reports it ("connect
+// 127.0.0.1:9: Connection refused"). Call it once `s` is writable.
+absl::Status FinishConnect(const Socket& s, const Address& addr);
+
 // ConnectAny tries each address in turn, each until `deadline`, and returns the first that
 // connects, or the last error.
 absl::StatusOr<Socket> ConnectAny(absl::Span<const Address> addrs, absl::Time deadline,

@@ -1,6 +1,7 @@
 #include "lib/net/socket.h"
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <string>
@@ -61,6 +62,35 @@ TEST(SocketTest, ConnectRefusedNamesAddress) {
   EXPECT_THAT(Connect(addr, Soon()),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("connect " + addr.ToString() + ": Connection refused")));
+}
+
+// WaitWritable polls `s` for POLLOUT for up to 10 s.
+bool WaitWritable(const Socket& s) {
+  pollfd p = {s.fd(), POLLOUT, 0};
+  return ::poll(&p, 1, 10000) == 1;
+}
+
+TEST(SocketTest, StartConnectThenFinishConnect) {
+  ASSERT_OK_AND_ASSIGN(Socket listener, Listen(Address::Loopback(AF_INET, 0)));
+  ASSERT_OK_AND_ASSIGN(Address addr, listener.LocalAddress());
+  ASSERT_OK_AND_ASSIGN(Socket s, StartConnect(addr));
+  char c;
+  EXPECT_EQ(*s.Read(absl::MakeSpan(&c, 1)), kWouldBlock);  // non-blocking
+  ASSERT_TRUE(WaitWritable(s));
+  EXPECT_THAT(FinishConnect(s, addr), IsOk());
+  ASSERT_OK_AND_ASSIGN(auto accepted, listener.Accept());
+  EXPECT_TRUE(accepted.has_value());
+
+  listener.Close();  // nothing listens there now
+  // Loopback may refuse at once or only once the socket is writable: either way, one error.
+  absl::StatusOr<Socket> refused = StartConnect(addr);
+  absl::Status status = refused.status();
+  if (refused.ok()) {
+    ASSERT_TRUE(WaitWritable(*refused));
+    status = FinishConnect(*refused, addr);
+  }
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable,
+                               HasSubstr("connect " + addr.ToString() + ": Connection refused")));
 }
 
 TEST(SocketTest, ConnectAnyTriesEachAddressAndReportsLastError) {

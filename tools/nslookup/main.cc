@@ -3,7 +3,9 @@
 //   mini-nslookup [-type=X] [-port=N] [-timeout=N] [-retry=N] [-vc] [-debug] NAME [SERVER]
 //   mini-nslookup -trace [-root_hints=FILE] [-type=X] [-port=N] NAME   (tools/nslookup/trace.h)
 //
-// Unlike BIND's nslookup, options may also follow SERVER (gflags reads them anywhere).
+// As with BIND's nslookup, options go before NAME and SERVER: anything after SERVER gets the
+// usage text and exit status 1.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -78,6 +80,12 @@ int RunTrace(const nslookup::Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Checked on argv as typed: cli::Expand moves the options before the other arguments.
+  const std::vector<std::string> typed(argv + std::min(argc, 1), argv + argc);
+  if (nslookup::ArgumentsFollowServer(typed)) {
+    std::cerr << kUsage;
+    return 1;
+  }
   absl::StatusOr<cli::Args> args = cli::Expand(argc, argv, kSpec);
   if (!args.ok()) {
     std::cerr << "mini-nslookup: " << args.status().message() << "\n" << kUsage;

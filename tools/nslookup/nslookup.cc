@@ -294,6 +294,19 @@ std::string DefaultServer(const std::string& path) {
   return "127.0.0.1";
 }
 
+bool ArgumentsFollowServer(absl::Span<const std::string> args) {
+  bool have_name = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].size() > 1 && args[i][0] == '-') continue;  // an option
+    if (!have_name) {
+      have_name = true;
+      continue;
+    }
+    return i + 1 < args.size();  // args[i] is SERVER
+  }
+  return false;
+}
+
 std::string FormatServerAddress(absl::string_view ip, uint16_t port) {
   return absl::StrCat(ip, "#", port);
 }

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "lib/dns/message.h"
 
 namespace nslookup {
@@ -44,6 +45,13 @@ struct Options {
 // DefaultServer returns the address of the first `nameserver` line of the resolv.conf file at
 // `path` (not kept), or "127.0.0.1" when the file is missing or names none (as BIND does).
 std::string DefaultServer(const std::string& path);
+
+// ArgumentsFollowServer says whether anything follows SERVER in `args` (the command line
+// after the program name; not kept), which BIND's nslookup answers with its usage text and
+// exit status 1: its options go before NAME and SERVER. As there, an argument that starts
+// with '-' (other than a lone "-") is an option; the first other one is NAME (or "-"), the
+// next SERVER.
+bool ArgumentsFollowServer(absl::Span<const std::string> args);
 
 // FormatServerAddress prints an address and port the way nslookup does: "127.0.0.1#53",
 // "::1#53". `ip` is not kept.

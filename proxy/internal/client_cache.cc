@@ -268,7 +268,8 @@ bool ClientConnection::AfterResponseHead() {
                         .request_time = upstream_start_.value_or(now),
                         .response_time = now};
   // The secondary key, so collapsed waiters can check Vary against their own request.
-  meta.vary_values = cache::VaryValues(meta.headers, req_.headers).value_or(std::vector<cache::VaryValue>());
+  meta.vary_values =
+      cache::VaryValues(meta.headers, req_.headers).value_or(std::vector<cache::VaryValue>());
   cached_bytes_ = 0;
   absl::StatusOr<std::unique_ptr<cache::EntryWriter>> writer =
       ctx_->cache->Insert(*cache_key_, req_.headers, meta);

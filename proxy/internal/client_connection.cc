@@ -375,46 +375,35 @@ void ClientConnection::OnResolved(absl::StatusOr<std::vector<net::Address>> addr
 void ClientConnection::ConnectNext() {
   while (next_addr_ < addrs_.size()) {
     const net::Address& addr = addrs_[next_addr_++];
-    absl::StatusOr<net::Socket> s = net::Socket::Create(addr.family(), SOCK_STREAM);
-    if (s.ok()) {
-      absl::Status nb = s->SetNonBlocking(true);
-      if (!nb.ok()) {
-        connect_error_ = nb;
-        continue;
-      }
-      if (::connect(s->fd(), addr.sockaddr(), addr.socklen()) != 0 && errno != EINPROGRESS) {
-        connect_error_ = net::ErrnoStatus(errno, absl::StrCat("connect ", addr.ToString()));
-        continue;
-      }
-      upstream_ = *std::move(s);
-      phase_ = Phase::kConnecting;
-      upstream_interest_ = EventLoop::kWritable;
-      absl::Status w = ctx_->loop->Watch(upstream_.fd(), EventLoop::kWritable, [this](uint32_t) {
-        if (phase_ == Phase::kConnecting) OnConnected();
-        if (phase_ != Phase::kClosed) Drive();
-      });
-      if (w.ok()) return;
-      connect_error_ = w;
-      upstream_.Close();
+    absl::StatusOr<net::Socket> s = net::StartConnect(addr);
+    if (!s.ok()) {
+      connect_error_ = s.status();
       continue;
     }
-    connect_error_ = s.status();
+    upstream_ = *std::move(s);
+    phase_ = Phase::kConnecting;
+    upstream_interest_ = EventLoop::kWritable;
+    absl::Status w = ctx_->loop->Watch(upstream_.fd(), EventLoop::kWritable, [this](uint32_t) {
+      if (phase_ == Phase::kConnecting) OnConnected();
+      if (phase_ != Phase::kClosed) Drive();
+    });
+    if (w.ok()) return;
+    connect_error_ = w;
+    upstream_.Close();
   }
   FailUpstream(UpstreamError::kConnect,
                absl::StrCat("upstream ", route_.origin.Key(), ": ", connect_error_.message()));
 }
 
 void ClientConnection::OnConnected() {
-  int err = 0;
-  socklen_t len = sizeof(err);
-  if (::getsockopt(upstream_.fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  if (err != 0) {
-    connect_error_ = net::ErrnoStatus(err, absl::StrCat("connect ", addrs_[next_addr_ - 1].ToString()));
+  absl::Status connected = net::FinishConnect(upstream_, addrs_[next_addr_ - 1]);
+  if (!connected.ok()) {
+    connect_error_ = std::move(connected);
     DropUpstream();
     ConnectNext();
     return;
   }
-  ctx_->loop->Unwatch(upstream_.fd());
+  // Still watched: AttachUpstream changes the interest and callback (one epoll_ctl MOD).
   AttachUpstream(std::move(upstream_), /*reused=*/false);
 }
 

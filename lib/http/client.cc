@@ -17,6 +17,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/status_macros.h"
 #include "lib/dns/resolver.h"
@@ -234,13 +235,14 @@ absl::StatusOr<std::vector<net::Address>> Client::Resolve(const Url& target) {
                        absl::StrCat("Could not resolve ", proxy ? "proxy" : "host", ": ",
                                     target.host()));
   }
+  resolved_.insert(absl::StrCat(target.host(), ":", target.port()));
   return addrs;
 }
 
 absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
                                                                  absl::Time deadline,
                                                                  const FetchCallbacks& cb,
-                                                                 int* connects) {
+                                                                 int id, int* connects) {
   const Url& target = options_.proxy.has_value() ? *options_.proxy : url;
   ASSIGN_OR_RETURN(std::vector<net::Address> addrs, Resolve(target));
   absl::Time start = absl::Now();
@@ -253,7 +255,7 @@ absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
       auto conn = std::make_unique<Connection>();
       conn->socket = *std::move(s);
       (void)conn->socket.SetNoDelay(true);
-      conn->id = next_connection_id_++;
+      conn->id = id;
       conn->host = target.host();
       conn->cap = options_.read_buffer_size;
       conn->buf = std::make_unique<char[]>(conn->cap);
@@ -266,6 +268,13 @@ absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
     }
     last = s.status();
     if (absl::IsDeadlineExceeded(last)) break;
+    if (cb.info) {
+      // net::Connect says "connect ADDR: REASON"; curl says which address and port failed.
+      absl::string_view why = last.message();
+      why.remove_prefix(std::min(why.size(), why.find(": ") + 2));
+      cb.info(absl::StrCat("connect to ", addr.IpString(), " port ", addr.port(),
+                           " failed: ", why));
+    }
   }
   if (absl::IsDeadlineExceeded(last)) {
     return ClientError(28, absl::StatusCode::kDeadlineExceeded,
@@ -340,6 +349,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
                            "Recv failure: connection closed in the response header");
       }
     }
+    if (head.version_minor == 0 && cb.info) cb.info("HTTP 1.0, assume close after body");
     if (cb.response_head) cb.response_head(head, conn.pending().substr(0, consumed));
     conn.Consume(consumed);
     if (head.status >= 200) break;
@@ -370,8 +380,13 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
                        absl::StrCat("The requested URL returned error: ", head.status));
   }
 
-  // Body: the final response goes to the callbacks, a followed redirect's body is dropped.
+  // Body: the final response goes to the callbacks, a followed redirect's body is read (so
+  // the connection can be reused) and dropped; on a connection that closes it is not read.
   const bool deliver = !attempt->follow;
+  if (attempt->follow) {
+    if (!attempt->keep_alive) return absl::OkStatus();
+    if (cb.info) cb.info("Ignoring the response-body");
+  }
   if (framing.kind == BodyFraming::kContentLength) attempt->expected = framing.length;
   std::unique_ptr<Inflater> inflater;
   if (deliver && options_.decompress) {
@@ -404,7 +419,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
   };
   auto count = [&](uint64_t n) {
     attempt->body_bytes += n;
-    if (deliver && cb.body_read && n > 0) cb.body_read(n, attempt->body_bytes, attempt->expected);
+    if (cb.body_read && n > 0) cb.body_read(n, attempt->body_bytes, attempt->expected);
   };
 
   // more ensures body bytes are pending; false at end of stream, which ends the connection.
@@ -504,6 +519,13 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
   const absl::Time deadline = options_.total_timeout == absl::InfiniteDuration()
                                   ? absl::InfiniteFuture()
                                   : start + options_.total_timeout;
+  // fail ends a request that failed: the callbacks hear of it, then connection `id` (-1 when
+  // none was made) is closed, as curl -v prints it.
+  auto fail = [&](absl::Status s, int id) -> absl::Status {
+    if (cb.request_done) cb.request_done(s);
+    if (cb.info) cb.info(absl::StrCat("Closing connection ", id));
+    return s;
+  };
   FetchResult result;
   Request cur = request;
   for (;;) {
@@ -511,8 +533,10 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
       std::string why = cur.url.scheme() == "https"
                             ? " (mini-curl speaks http:// only for now)"
                             : " or disabled in libcurl";
-      return ClientError(1, absl::StatusCode::kUnimplemented,
-                         absl::StrCat("Protocol \"", cur.url.scheme(), "\" not supported", why));
+      return fail(ClientError(1, absl::StatusCode::kUnimplemented,
+                              absl::StrCat("Protocol \"", cur.url.scheme(), "\" not supported",
+                                           why)),
+                  -1);
     }
     const std::string key = OriginKey(cur.url);
     Attempt attempt;
@@ -525,31 +549,48 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
         idle_.erase(it);
         reused = true;
         if (cb.info) {
+          // curl finds the host's connection "bundle" first; an HTTP/1 one is used serially.
+          cb.info(absl::StrFormat("Found bundle for host: %p [serially]", conn.get()));
+          cb.info("Can not multiplex, even if we wanted to");
           cb.info(absl::StrCat("Re-using existing connection #", conn->id, " with host ",
                                conn->host));
         }
-      } else {
-        ASSIGN_OR_RETURN(conn, Open(cur.url, deadline, cb, &result.num_connects));
+      }
+      if (conn == nullptr && cb.info) {
+        const Url& target = options_.proxy.has_value() ? *options_.proxy : cur.url;
+        if (resolved_.contains(absl::StrCat(target.host(), ":", target.port()))) {
+          cb.info(absl::StrCat("Hostname ", target.host(), " was found in DNS cache"));
+        }
+      }
+      if (cb.request_start) cb.request_start(reused);
+      if (conn == nullptr) {
+        const int id = next_connection_id_++;
+        absl::StatusOr<std::unique_ptr<Connection>> opened =
+            Open(cur.url, deadline, cb, id, &result.num_connects);
+        if (!opened.ok()) return fail(opened.status(), id);
+        conn = *std::move(opened);
       }
       attempt = Attempt();
       absl::Status s = Exchange(*conn, cur, cb, deadline, &attempt);
       if (!s.ok()) {
-        if (cb.info) cb.info(absl::StrCat("Closing connection ", conn->id));
         const int code = ClientErrorCode(s);
         if (reused && tries == 0 && attempt.response_bytes == 0 &&
             (code == 52 || code == 55 || code == 56)) {
-          continue;  // the server closed the idle connection: retry once on a new one
+          // The server closed the idle connection: retry once on a new one.
+          if (cb.info) cb.info(absl::StrCat("Closing connection ", conn->id));
+          continue;
         }
         if (absl::IsDeadlineExceeded(s) && !s.GetPayload(kCurlCodeUrl).has_value()) {
           std::string got = attempt.expected.has_value()
                                 ? absl::StrCat(attempt.body_bytes, " out of ", *attempt.expected)
                                 : absl::StrCat(attempt.body_bytes);
-          return ClientError(28, absl::StatusCode::kDeadlineExceeded,
-                             absl::StrCat("Operation timed out after ", MillisSince(start),
-                                          " milliseconds with ", got, " bytes received"));
+          s = ClientError(28, absl::StatusCode::kDeadlineExceeded,
+                          absl::StrCat("Operation timed out after ", MillisSince(start),
+                                       " milliseconds with ", got, " bytes received"));
         }
-        return s;
+        return fail(s, conn->id);
       }
+      if (cb.request_done) cb.request_done(absl::OkStatus());
       if (attempt.keep_alive) {
         if (cb.info) {
           cb.info(absl::StrCat("Connection #", conn->id, " to host ", conn->host,

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -46,6 +47,13 @@ void PrefixLines(int fd, absl::string_view prefix, absl::string_view raw) {
     absl::StrAppend(&out, prefix, line, "\n");
   }
   Write(fd, out);
+}
+
+// WithoutBlankLine returns `raw` (a head as on the wire) without the empty line that ends it.
+absl::string_view WithoutBlankLine(absl::string_view raw) {
+  if (absl::EndsWith(raw, "\r\n\r\n")) return raw.substr(0, raw.size() - 2);
+  if (absl::EndsWith(raw, "\n\n")) return raw.substr(0, raw.size() - 1);
+  return raw;
 }
 
 // Output is where a transfer's body (and -i heads) go: stdout or a file opened on first use.
@@ -243,6 +251,14 @@ std::optional<CurlFailure> BuildClientOptions(const Options& o, http::ClientOpti
   return std::nullopt;
 }
 
+// ContentLength is the body size a response head announces, if any (for the meter's Total).
+std::optional<uint64_t> ContentLength(const http::ResponseHead& head) {
+  std::optional<absl::string_view> v = head.headers.Get("Content-Length");
+  uint64_t n = 0;
+  if (!v.has_value() || !absl::SimpleAtoi(*v, &n)) return std::nullopt;
+  return n;
+}
+
 // RemoteName is -O's file name: the URL path's last segment.
 std::string RemoteName(const http::Url& url) {
   const std::string& path = url.path();
@@ -293,18 +309,43 @@ class Transfer {
     absl::StatusOr<http::Headers> headers = BuildHeaders(o_, has_body);
     if (!headers.ok()) return Fail(43, std::string(headers.status().message()));
     request.headers = *std::move(headers);
-    if (url->scheme() == "http" && o_.progress_meter) {
-      meter_ = std::make_unique<ProgressMeter>(io_.err, start_);
-    }
-
     absl::Status sink_error;
+    bool error_told = false;  // the client's request_done reported the failure
     http::FetchCallbacks cb;
     if (o_.verbose) {
       cb.info = [&](absl::string_view line) { Write(io_.err, absl::StrCat("* ", line, "\n")); };
       cb.request_head = [&](absl::string_view raw) { PrefixLines(io_.err, "> ", raw); };
     }
+    // As in curl, the meter starts once the connection is chosen (after "Re-using ...",
+    // before "Trying ...") and prints a last line for each request, redirects included,
+    // before the connection is "left intact" or closed.
+    cb.request_start = [&](bool) {
+      if (!o_.progress_meter) return;
+      if (meter_ == nullptr) {
+        meter_ = std::make_unique<ProgressMeter>(io_.err, start_);
+      } else {
+        meter_->Resume();
+      }
+    };
+    cb.request_done = [&](const absl::Status& s) {
+      if (!s.ok()) {
+        error_told = true;
+        // curl -v shows each failure as an info line too.
+        if (o_.verbose) Write(io_.err, absl::StrCat("* ", s.message(), "\n"));
+      }
+      if (meter_ != nullptr) meter_->Finish(received_, expected_, absl::Now());
+    };
     cb.response_head = [&](const http::ResponseHead& head, absl::string_view raw) {
-      if (o_.verbose) PrefixLines(io_.err, "< ", raw);
+      if (o_.verbose) {
+        // curl shows no blank line after an interim (1xx) head, nor after an error status
+        // with -f, where it stops before the end of the head.
+        const bool cut = head.status < 200 || (o_.fail && head.status >= 400);
+        PrefixLines(io_.err, "< ", cut ? WithoutBlankLine(raw) : raw);
+      }
+      if (head.status >= 200) {
+        received_ = 0;
+        expected_ = ContentLength(head);
+      }
       if (o_.include || o_.head) {
         if (absl::Status s = output_->Write(raw); !s.ok() && sink_error.ok()) sink_error = s;
       }
@@ -329,6 +370,7 @@ class Transfer {
     absl::StatusOr<http::FetchResult> r = client_.Fetch(request, cb);
     if (!r.ok()) {
       int code = http::ClientErrorCode(r.status());
+      if (o_.verbose && !error_told) Write(io_.err, absl::StrCat("* ", r.status().message(), "\n"));
       return Fail(code, std::string(r.status().message()));
     }
     result_ = *r;

@@ -38,8 +38,12 @@ class ProgressMeter {
   // Update prints a line if a second has passed since the last one.
   void Update(uint64_t received, std::optional<uint64_t> expected, absl::Time now);
 
-  // Finish prints the final line and a newline; later calls do nothing.
+  // Finish prints the final line and a newline; later calls do nothing until Resume.
   void Finish(uint64_t received, std::optional<uint64_t> expected, absl::Time now);
+
+  // Resume continues a finished meter for the next request of the same transfer (a
+  // redirect), without the header lines; it does nothing to a meter that is not finished.
+  void Resume();
 
  private:
   void Print(uint64_t received, std::optional<uint64_t> expected, absl::Time now);

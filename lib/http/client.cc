@@ -193,6 +193,7 @@ struct Client::Connection {
 
 // Attempt is what one request/response exchange learned.
 struct Client::Attempt {
+  Attempt() { head.status = 0; }  // until a final head arrives
   ResponseHead head;
   bool keep_alive = false;
   bool follow = false;
@@ -519,15 +520,23 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
   const absl::Time deadline = options_.total_timeout == absl::InfiniteDuration()
                                   ? absl::InfiniteFuture()
                                   : start + options_.total_timeout;
-  // fail ends a request that failed: the callbacks hear of it, then connection `id` (-1 when
-  // none was made) is closed, as curl -v prints it.
+  FetchResult result;
+  Request cur = request;
+  Attempt attempt;
+  // end tells the callbacks that a request ended, with what this Fetch has learned so far.
+  auto end = [&](const absl::Status& s) {
+    result.head = attempt.head;
+    result.effective_url = cur.url.ToString();
+    result.body_bytes = attempt.body_bytes;
+    if (cb.request_done) cb.request_done(s, result);
+  };
+  // fail ends a request that failed, then closes connection `id` (-1 when none was made), as
+  // curl -v prints it.
   auto fail = [&](absl::Status s, int id) -> absl::Status {
-    if (cb.request_done) cb.request_done(s);
+    end(s);
     if (cb.info) cb.info(absl::StrCat("Closing connection ", id));
     return s;
   };
-  FetchResult result;
-  Request cur = request;
   for (;;) {
     if (cur.url.scheme() != "http") {
       std::string why = cur.url.scheme() == "https"
@@ -539,7 +548,6 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
                   -1);
     }
     const std::string key = OriginKey(cur.url);
-    Attempt attempt;
     for (int tries = 0;; ++tries) {
       std::unique_ptr<Connection> conn;
       bool reused = false;
@@ -590,7 +598,7 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
         }
         return fail(s, conn->id);
       }
-      if (cb.request_done) cb.request_done(absl::OkStatus());
+      end(absl::OkStatus());
       if (attempt.keep_alive) {
         if (cb.info) {
           cb.info(absl::StrCat("Connection #", conn->id, " to host ", conn->host,
@@ -602,9 +610,6 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
       }
       break;
     }
-    result.head = attempt.head;
-    result.effective_url = cur.url.ToString();
-    result.body_bytes = attempt.body_bytes;
     if (!attempt.follow) return result;
     if (options_.max_redirects >= 0 && result.redirects >= options_.max_redirects) {
       return ClientError(47, absl::StatusCode::kFailedPrecondition,

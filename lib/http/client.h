@@ -92,6 +92,15 @@ struct Request {
   int version_minor = 1;  // 0 sends HTTP/1.0 and does not ask for keep-alive
 };
 
+// FetchResult describes a completed Fetch (or, in request_done, one in progress).
+struct FetchResult {
+  ResponseHead head;       // the final response head
+  std::string effective_url;  // the URL of the final response (Url::ToString)
+  uint64_t body_bytes = 0;  // raw body bytes of the final response (before decoding)
+  int redirects = 0;       // redirects followed
+  int num_connects = 0;    // new connections made by this Fetch
+};
+
 // FetchCallbacks observe a transfer; every member is optional. Views are valid only during
 // the call. Each request of a Fetch (the first, then one per redirect followed) runs
 // request_start, request_head, response_head(s), body_read/body, then request_done, and
@@ -106,8 +115,11 @@ struct FetchCallbacks {
   std::function<void(bool reused)> request_start;
   // request_done is called once per request when it ends: OK when its response was read
   // whole, else the error Fetch returns (also for errors before any connection, e.g. an
-  // unsupported scheme, where request_start was not called).
-  std::function<void(const absl::Status& status)> request_done;
+  // unsupported scheme, where request_start was not called). `so_far` is the Fetch's result
+  // up to this request (its head and body count; status 0 if no head came), which a failed
+  // Fetch does not return otherwise.
+  std::function<void(const absl::Status& status, const FetchResult& so_far)>
+      request_done;
   // request_head receives each request head exactly as sent.
   std::function<void(absl::string_view raw)> request_head;
   // response_head receives every response head exactly as received: 1xx interim heads,
@@ -127,15 +139,6 @@ struct FetchCallbacks {
   std::function<int()> body_fd;
   // trailers receives the trailer fields of a chunked final response.
   std::function<void(const Headers& trailers)> trailers;
-};
-
-// FetchResult describes a completed Fetch.
-struct FetchResult {
-  ResponseHead head;       // the final response head
-  std::string effective_url;  // the URL of the final response (Url::ToString)
-  uint64_t body_bytes = 0;  // raw body bytes of the final response (before decoding)
-  int redirects = 0;       // redirects followed
-  int num_connects = 0;    // new connections made by this Fetch
 };
 
 class Client {

@@ -250,8 +250,12 @@ std::vector<std::string> Events(Client& client, const std::string& url) {
   FetchCallbacks cb;
   cb.info = [&](absl::string_view line) { log.emplace_back(line); };
   cb.request_start = [&](bool reused) { log.push_back(reused ? "start(reused)" : "start(new)"); };
-  cb.request_done = [&](const absl::Status& s) {
+  cb.request_done = [&](const absl::Status& s, const FetchResult& so_far) {
     log.push_back(absl::StrCat("done(", ClientErrorCode(s), ")"));
+    if (so_far.head.status != 0) {
+      log.push_back(absl::StrCat(so_far.head.status, " ", so_far.body_bytes, " ",
+                                 so_far.effective_url));
+    }
   };
   cb.body_read = [&](uint64_t n, uint64_t, std::optional<uint64_t>) {
     log.push_back(absl::StrCat("read ", n));
@@ -270,18 +274,20 @@ TEST(ClientTest, EachRequestEndsBeforeItsConnectionIsKeptOrClosed) {
   Client client({.follow_redirects = true});
   const std::string base = Base(**server);
   std::vector<std::string> log = Events(client, base + "/old");
-  ASSERT_EQ(log.size(), 15u);
-  EXPECT_THAT(log[8], testing::MatchesRegex("Found bundle for host: 0x[0-9a-f]+ \\[serially\\]"));
-  log[8] = "Found bundle";
+  ASSERT_EQ(log.size(), 17u);
+  EXPECT_THAT(log[9], testing::MatchesRegex("Found bundle for host: 0x[0-9a-f]+ \\[serially\\]"));
+  log[9] = "Found bundle";
   const std::string port = absl::StrCat((*server)->port());
   EXPECT_THAT(log, ElementsAre("start(new)", "  Trying 127.0.0.1:" + port + "...",
                                "Connected to 127.0.0.1 (127.0.0.1) port " + port + " (#0)",
                                "Ignoring the response-body", "read 5", "done(0)",
+                               "301 5 " + base + "/old",
                                "Connection #0 to host 127.0.0.1 left intact",
                                "Issue another request to this URL: '" + base + "/new'",
                                "Found bundle", "Can not multiplex, even if we wanted to",
                                "Re-using existing connection #0 with host 127.0.0.1",
                                "start(reused)", "read 31", "done(0)",
+                               "200 31 " + base + "/new",
                                "Connection #0 to host 127.0.0.1 left intact"));
 }
 

@@ -184,4 +184,18 @@ golden_curl v_truncated        -v "$R/truncated"
 golden_curl v_unsupported      -v "foo://x"
 golden_curl sv_pyhttp_two      -sv "http://$H:$PYHTTP_PORT/small.txt" "http://$H:$PYHTTP_PORT/small.txt"
 golden_curl sv_early_hints     -sv "$R/early-hints"
+# URL globbing: every expansion in order on the shared connection, #N in -o, -g, errors
+# (bad globs name no port, so their positions do not change when tests substitute one).
+golden_curl glob_set           -s "$N/{small,text}.txt"
+golden_curl glob_range_sv      -sv "$N/redirect/[1-2]"
+golden_curl glob_hash_output   -s -w '%{url_effective}\n' "$N/{small,text}.txt" -o '#1.out'
+golden_curl glob_meter         "$N/{small,missing}.txt" -o '#1.out'
+golden_curl glob_query_ranges  -s -w '%{url_effective}\n' -o /dev/null "$N/small.txt?n=[08-10]&c=[a-e:2]"
+golden_curl globoff_query      -s -g -w '%{url_effective}\n' -o /dev/null "$N/small.txt?n=[08-10]"
+golden_curl glob_bad_stops_run -sS "$N/small.txt" "http://$H/{small,text" "$N/text.txt"
+golden_curl glob_bad_range     "http://$H/[1-3:0]"
+golden_curl glob_empty_braces  -sS "http://$H/{}"
+# -w after a failed transfer; the exit code is the last transfer's.
+golden_curl glob_fail_w        -sf -w '%{http_code} %{size_download} %{num_connects} %{exitcode} %{url_effective}\n' -o /dev/null "$N/{small,missing,small}.txt"
+golden_curl glob_fail_last     -sSf "$N/{small,missing}.txt"
 echo "== done"

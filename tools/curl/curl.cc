@@ -27,6 +27,7 @@
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "tools/curl/progress.h"
+#include "tools/curl/url_glob.h"
 
 namespace curl_tool {
 namespace {
@@ -169,8 +170,9 @@ absl::StatusOr<http::Headers> BuildHeaders(const Options& o, bool has_body) {
 
 // WriteOutText expands -w: %{http_code} %{response_code} %{size_download} %{time_total}
 // %{num_connects} %{num_redirects} %{url_effective} %{exitcode}, %%, and \n \r \t \\.
+// `url` is the URL asked for, the url_effective of a failed transfer.
 std::string WriteOutText(absl::string_view format, const std::optional<http::FetchResult>& r,
-                         absl::Duration elapsed, int exit_code) {
+                         absl::string_view url, absl::Duration elapsed, int exit_code) {
   std::string out;
   for (size_t i = 0; i < format.size(); ++i) {
     char c = format[i];
@@ -200,7 +202,7 @@ std::string WriteOutText(absl::string_view format, const std::optional<http::Fet
         } else if (var == "num_redirects") {
           absl::StrAppend(&out, r.has_value() ? r->redirects : 0);
         } else if (var == "url_effective") {
-          absl::StrAppend(&out, r.has_value() ? r->effective_url : "");
+          absl::StrAppend(&out, r.has_value() ? absl::string_view(r->effective_url) : url);
         } else if (var == "exitcode") {
           absl::StrAppend(&out, exit_code);
         }
@@ -270,13 +272,13 @@ class Transfer {
   Transfer(const Options& o, const Stdio& io, http::Client& client)
       : o_(o), io_(io), client_(client) {}
 
-  // Run performs the transfer of `urls[index]` and returns its exit code.
-  int Run(size_t index) {
+  // Run fetches `url` into `output` (a file name, or "" for stdout) and returns the exit code.
+  int Run(const std::string& url, const std::string& output) {
     start_ = absl::Now();
-    int code = Perform(index);
+    int code = Perform(url, output);
     if (meter_ != nullptr) meter_->Finish(received_, expected_, absl::Now());
     if (!o_.write_out.empty()) {
-      Write(io_.out, WriteOutText(o_.write_out, result_, absl::Now() - start_, code));
+      Write(io_.out, WriteOutText(o_.write_out, result_, url_, absl::Now() - start_, code));
     }
     if (code != 0 && (!o_.silent || o_.show_error)) {
       Write(io_.err, absl::StrCat("curl: (", code, ") ", message_, "\n"));
@@ -290,10 +292,11 @@ class Transfer {
     return code;
   }
 
-  int Perform(size_t index) {
-    absl::StatusOr<http::Url> url = http::Url::ParseWithDefaultScheme(o_.urls[index], "http");
+  int Perform(const std::string& url_text, std::string path) {
+    url_ = url_text;
+    absl::StatusOr<http::Url> url = http::Url::ParseWithDefaultScheme(url_text, "http");
     if (!url.ok()) return Fail(3, "URL using bad/illegal format or missing URL");
-    std::string path = index < o_.outputs.size() ? o_.outputs[index] : "";
+    url_ = url->ToString();
     if (path.empty() && o_.remote_name) {
       path = RemoteName(*url);
       if (path.empty()) return Fail(23, "Remote file name has no length!");
@@ -327,13 +330,20 @@ class Transfer {
         meter_->Resume();
       }
     };
-    cb.request_done = [&](const absl::Status& s) {
+    cb.request_done = [&](const absl::Status& s, const http::FetchResult& so_far) {
+      result_ = so_far;  // -w reports a failed transfer's last response too, as curl does
       if (!s.ok()) {
         error_told = true;
         // curl -v shows each failure as an info line too.
         if (o_.verbose) Write(io_.err, absl::StrCat("* ", s.message(), "\n"));
       }
-      if (meter_ != nullptr) meter_->Finish(received_, expected_, absl::Now());
+      if (meter_ == nullptr) return;
+      const int code = http::ClientErrorCode(s);
+      if (code == 5 || code == 6) {
+        meter_->Abandon();
+      } else {
+        meter_->Finish(received_, expected_, absl::Now());
+      }
     };
     cb.response_head = [&](const http::ResponseHead& head, absl::string_view raw) {
       if (o_.verbose) {
@@ -393,6 +403,7 @@ class Transfer {
   uint64_t received_ = 0;
   std::optional<uint64_t> expected_;
   std::optional<http::FetchResult> result_;
+  std::string url_;  // the URL asked for
   std::string message_;
 };
 
@@ -414,8 +425,23 @@ int Run(const Options& options, const Stdio& stdio) {
   http::Client client(std::move(co));
   int exit_code = 0;
   for (size_t i = 0; i < options.urls.size(); ++i) {
-    int code = Transfer(options, stdio, client).Run(i);
-    if (code != 0) exit_code = code;
+    // Like curl, a URL's globs are read when its turn comes, and a bad one ends the run.
+    absl::StatusOr<UrlGlob> glob = options.globoff ? UrlGlob::Literal(options.urls[i])
+                                                   : UrlGlob::Parse(options.urls[i]);
+    if (!glob.ok()) {
+      if (!options.silent || options.show_error) {
+        Write(stdio.err, absl::StrCat("curl: (3) ", glob.status().message(), "\n"));
+      }
+      return 3;
+    }
+    const std::string output = i < options.outputs.size() ? options.outputs[i] : "";
+    for (uint64_t k = 0; k < glob->size(); ++k) {
+      int code = Transfer(options, stdio, client).Run(glob->Url(k), glob->FillName(output, k));
+      exit_code = code;  // curl exits with the last transfer's code
+    }
+  }
+  if (options.outputs.size() > options.urls.size() && !options.silent) {
+    Write(stdio.err, "Warning: Got more output options than URLs\n");
   }
   return exit_code;
 }

@@ -28,8 +28,13 @@ struct DataArg {
 };
 
 struct Options {
+  // urls are curl URL arguments: each may hold {a,b} sets and [1-3] ranges (see url_glob.h)
+  // and stands for every URL they expand to, fetched in order on the shared connections.
   std::vector<std::string> urls;
-  std::vector<std::string> outputs;  // -o FILE, matched to URLs in order
+  bool globoff = false;              // -g: take the URLs as they are
+  // outputs are -o FILE, matched to URL arguments in order; "#N" in a name is the value of
+  // that URL's glob N.
+  std::vector<std::string> outputs;
   bool remote_name = false;          // -O: name the file after the URL's last path segment
   bool silent = false;               // -s
   bool show_error = false;           // -S
@@ -66,8 +71,9 @@ struct Stdio {
 // kUserAgent is the default User-Agent value.
 inline constexpr char kUserAgent[] = "mini-curl/0.1";
 
-// Run performs every transfer in `options` and returns curl's exit code (that of the last
-// failed transfer, 0 if all succeeded).
+// Run performs every transfer in `options` and returns curl's exit code: that of the last
+// transfer (an earlier failure does not count, as in curl), or 3 for a malformed glob, which
+// ends the run there.
 int Run(const Options& options, const Stdio& stdio);
 
 }  // namespace curl_tool

@@ -3,6 +3,7 @@
 // 1-byte, 1400-byte and whole writes, plus hostile servers and the flags without goldens.
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -117,6 +118,8 @@ struct GoldenCase {
   bool hang = false;               // a server that never answers
   bool closed = false;             // nothing listens
   bool compare_stderr = true;      // exact stderr after Normalize
+  // files written in the temp dir ("-o NAME" runs there), with their sizes.
+  std::vector<std::pair<std::string, int64_t>> files = {};
 };
 
 const std::vector<GoldenCase>& GoldenCases() {
@@ -165,6 +168,20 @@ const std::vector<GoldenCase>& GoldenCases() {
       {"v_unsupported", {}},
       {"sv_pyhttp_two", {}, {"pyhttp_10"}},
       {"sv_early_hints", {}, {"early_hints"}},
+      {"bad_url_glob", {}},
+      {"glob_set", {"content_length", "gzip_identity"}},
+      {"glob_range_sv", {"redirect_301", "redirect_302"}},
+      {"glob_hash_output", {"content_length", "gzip_identity"}, {}, false, false, true,
+       {{"small.out", 31}, {"text.out", 4320}}},
+      {"glob_meter", {"content_length", "not_found_404"}, {}, false, false, true,
+       {{"small.out", 31}, {"missing.out", 153}}},
+      {"glob_query_ranges", std::vector<std::string>(9, "content_length")},
+      {"globoff_query", {"content_length"}},
+      {"glob_bad_stops_run", {"content_length"}},
+      {"glob_bad_range", {}},
+      {"glob_empty_braces", {}},
+      {"glob_fail_w", {"content_length", "not_found_404"}},
+      {"glob_fail_last", {"content_length", "not_found_404"}},
   };
   return *cases;
 }
@@ -209,7 +226,7 @@ TEST_P(GoldenTest, MatchesCurl) {
       for (const char* p : {"8089", "8090", "8091", "8099"}) {
         a = absl::StrReplaceAll(a, {{absl::StrCat("127.0.0.1:", p), absl::StrCat("127.0.0.1:", target)}});
       }
-      if (i > 0 && cmd[i - 1] == "-o" && a == "x") a = testing_util::TempDir() + "/x";
+      if (cmd[i - 1] == "-o" && !absl::StartsWith(a, "/")) a = testing_util::TempDir() + "/" + a;
       args.push_back(a);
     }
     ASSERT_OK_AND_ASSIGN(ProcessResult r, testing_util::RunProcess(Curl(), args, {}, absl::Seconds(30)));
@@ -222,6 +239,12 @@ TEST_P(GoldenTest, MatchesCurl) {
       EXPECT_EQ(got_err, want_err);
     } else {
       EXPECT_THAT(got_err, StartsWith(want_err.substr(0, want_err.find('\r'))));
+    }
+    for (const auto& [name, size] : c.files) {
+      struct stat st;
+      ASSERT_EQ(::stat((testing_util::TempDir() + "/" + name).c_str(), &st), 0) << name;
+      EXPECT_EQ(st.st_size, size) << name;
+      ::unlink((testing_util::TempDir() + "/" + name).c_str());
     }
     if (c.name == "progress_5mib") {
       struct stat st;
@@ -278,6 +301,43 @@ TEST(MiniCurlTest, TwoUrlsShareOneConnection) {
   EXPECT_THAT(r.err, HasSubstr("* Re-using existing connection #0 with host 127.0.0.1\n"));
   EXPECT_EQ((*server)->connections(), 1);
   EXPECT_THAT((*server)->requests(), ElementsAre(StartsWith("GET /a "), StartsWith("GET /b ")));
+}
+
+TEST(MiniCurlTest, GlobbedUrlsAreFetchedInOrderOnOneConnection) {
+  const std::string ok = Nginx("content_length", 0);
+  auto server = TcpReplayServer::Start(std::vector<std::string>(6, ok), {.close_after_last = false});
+  ASSERT_THAT(server, IsOk());
+  const std::string dir = testing_util::TempDir();
+  ProcessResult r = MiniCurl({"-s", Url(**server, "/f[1-3]{a,b}"), "-o", dir + "/g_#2#1#3"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ((*server)->connections(), 1);
+  EXPECT_THAT((*server)->requests(),
+              ElementsAre(StartsWith("GET /f1a "), StartsWith("GET /f1b "), StartsWith("GET /f2a "),
+                          StartsWith("GET /f2b "), StartsWith("GET /f3a "), StartsWith("GET /f3b ")));
+  for (const char* name : {"g_a1#3", "g_b1#3", "g_a2#3", "g_b2#3", "g_a3#3", "g_b3#3"}) {
+    EXPECT_EQ(Read(dir + "/" + name), "Hello from the fixture server.\n") << name;
+  }
+}
+
+TEST(MiniCurlTest, GloboffSendsBracketsAndBracesAsTheyAre) {
+  auto server = TcpReplayServer::Start({Fixture("content_length")});
+  ASSERT_THAT(server, IsOk());
+  ProcessResult r = MiniCurl({"-sg", Url(**server, "/a?x=[1-2]&y={b,c}"), "-o", "/dev/null"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT((*server)->requests(), ElementsAre(StartsWith("GET /a?x=[1-2]&y={b,c} HTTP/1.1\r\n")));
+}
+
+TEST(MiniCurlTest, ResolveFailureLeavesTheMeterWithoutItsLastLine) {
+  // As curl 7.88.1 prints "Could not resolve host" (seen in a network namespace without DNS):
+  // right after the meter's first line, with no last line. Here no IPv4 address is allowed.
+  ProcessResult r = MiniCurl({"-4", "--resolve", "named.test:80:::1", "http://named.test/"});
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_EQ(r.err,
+            "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+            "                                 Dload  Upload   Total   Spent    Left  Speed\n"
+            "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
+            "curl: (6) Could not resolve host: named.test\n");
 }
 
 TEST(MiniCurlTest, MaxRedirsIs47) {

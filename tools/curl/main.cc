@@ -36,7 +36,7 @@ DEFINE_string(w, "", "Use output FORMAT after completion (-w, --write-out)");
 DEFINE_string(resolve, "", "Resolve HOST:PORT to ADDR (--resolve HOST:PORT:ADDR; repeatable)");
 DEFINE_bool(ipv4, false, "Resolve names to IPv4 addresses (-4)");
 DEFINE_bool(ipv6, false, "Resolve names to IPv6 addresses (-6)");
-DEFINE_bool(g, false, "Disable URL globbing (-g, --globoff; mini-curl never globs)");
+DEFINE_bool(g, false, "Switch off URL globbing with {} and [] (-g, --globoff)");
 
 namespace {
 
@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
 
   curl_tool::Options o;
   for (int i = 1; i < args->argc; ++i) o.urls.emplace_back(args->argv[i]);
+  o.globoff = FLAGS_g;
   o.outputs = Repeated(FLAGS_o);
   o.remote_name = FLAGS_O;
   o.silent = FLAGS_s;

@@ -41,6 +41,10 @@ class ProgressMeter {
   // Finish prints the final line and a newline; later calls do nothing until Resume.
   void Finish(uint64_t received, std::optional<uint64_t> expected, absl::Time now);
 
+  // Abandon ends the meter without a last line or newline, as curl leaves it when a host
+  // name does not resolve.
+  void Abandon() { finished_ = true; }
+
   // Resume continues a finished meter for the next request of the same transfer (a
   // redirect), without the header lines; it does nothing to a meter that is not finished.
   void Resume();

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <utility>
 
 #include "absl/functional/function_ref.h"
@@ -47,23 +48,13 @@ bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// PollFor waits until `fd` is ready for `events` or `deadline` passes (DeadlineExceeded).
-absl::Status PollFor(int fd, short events, absl::Time deadline) {
-  if (deadline == absl::InfiniteFuture()) return absl::OkStatus();
-  for (;;) {
-    int64_t ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-    if (ms <= 0) return absl::DeadlineExceededError("http: timed out");
-    struct pollfd p = {fd, events, 0};
-    int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
-    if (rc > 0) return absl::OkStatus();
-    if (rc < 0 && errno != EINTR) return net::ErrnoStatus(errno, "poll");
-  }
-}
+// WaitFn blocks until `fd` is ready for `events` (Client::Waiter::Wait).
+using WaitFn = absl::FunctionRef<absl::Status(int fd, short events)>;
 
 // SendAll writes all of `data` without raising SIGPIPE; errors are curl's 55.
-absl::Status SendAll(int fd, absl::string_view data, absl::Time deadline) {
+absl::Status SendAll(int fd, absl::string_view data, WaitFn wait) {
   while (!data.empty()) {
-    RETURN_IF_ERROR(PollFor(fd, POLLOUT, deadline));
+    RETURN_IF_ERROR(wait(fd, POLLOUT));
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
@@ -90,7 +81,7 @@ bool CanSpliceTo(int fd) {
 // SpliceBody moves `length` body bytes from `sock` to `out` inside the kernel (through a pipe
 // unless `out` is one), calling `count` after each piece. Returns the bytes not received when
 // the peer closes early (0 when complete).
-absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, absl::Time deadline,
+absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, WaitFn wait,
                                     absl::FunctionRef<void(uint64_t)> count) {
   constexpr size_t kPiece = 1 << 20;
   struct stat st;
@@ -105,7 +96,7 @@ absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, absl::Ti
   }
   const int into = direct ? out : pipe_w.get();
   while (length > 0) {
-    RETURN_IF_ERROR(PollFor(sock, POLLIN, deadline));
+    RETURN_IF_ERROR(wait(sock, POLLIN));
     ssize_t n = ::splice(sock, nullptr, into, nullptr, std::min<uint64_t>(length, kPiece),
                          SPLICE_F_MOVE | SPLICE_F_MORE);
     if (n < 0) {
@@ -154,6 +145,46 @@ absl::StatusOr<std::vector<net::Address>> ResolveSystem(const std::string& host,
   return addrs;
 }
 
+// Waiter blocks until a socket is ready or one Fetch's deadline passes (DeadlineExceeded).
+// While it waits it calls `idle` when curl would call its progress callback with no news:
+// 200 ms after the Fetch began (curl's happy-eyeballs timer), then after every second
+// without network activity.
+class Client::Waiter {
+ public:
+  Waiter(absl::Time deadline, const std::function<void()>& idle, absl::Time start)
+      : deadline_(deadline), idle_(idle), next_idle_(start + absl::Milliseconds(200)) {}
+
+  absl::Status Wait(int fd, short events) {
+    const bool ticking = static_cast<bool>(idle_);
+    if (deadline_ == absl::InfiniteFuture() && !ticking) return absl::OkStatus();
+    for (;;) {
+      const absl::Time now = absl::Now();
+      if (now >= deadline_) return absl::DeadlineExceededError("http: timed out");
+      if (ticking && now >= next_idle_) {
+        idle_();
+        ticked_ = true;
+        next_idle_ = now + absl::Seconds(1);
+        continue;
+      }
+      const absl::Time wake = ticking ? std::min(deadline_, next_idle_) : deadline_;
+      const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(wake - now, absl::Milliseconds(1)));
+      struct pollfd p = {fd, events, 0};
+      int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
+      if (rc > 0) {
+        if (ticked_) next_idle_ = absl::Now() + absl::Seconds(1);
+        return absl::OkStatus();
+      }
+      if (rc < 0 && errno != EINTR) return net::ErrnoStatus(errno, "poll");
+    }
+  }
+
+ private:
+  const absl::Time deadline_;
+  const std::function<void()>& idle_;
+  absl::Time next_idle_;
+  bool ticked_ = false;  // the first (200 ms) call came; later ones wait for a quiet second
+};
+
 // Connection is one TCP connection with its receive buffer; bytes after a response stay
 // buffered for the next one.
 struct Client::Connection {
@@ -169,7 +200,7 @@ struct Client::Connection {
   void Consume(size_t n) { begin += n; }
 
   // Fill reads more bytes after the pending ones. Returns the count, 0 at end of stream.
-  absl::StatusOr<size_t> Fill(absl::Time deadline) {
+  absl::StatusOr<size_t> Fill(Waiter& wait) {
     if (begin == end) begin = end = 0;
     if (end == cap && begin > 0) {
       std::memmove(buf.get(), buf.get() + begin, end - begin);
@@ -177,7 +208,7 @@ struct Client::Connection {
       begin = 0;
     }
     if (end == cap) return absl::ResourceExhaustedError("http: receive buffer full");
-    RETURN_IF_ERROR(PollFor(socket.fd(), POLLIN, deadline));
+    RETURN_IF_ERROR(wait.Wait(socket.fd(), POLLIN));
     for (;;) {
       ssize_t n = ::read(socket.fd(), buf.get() + end, cap - end);
       if (n >= 0) {
@@ -289,8 +320,8 @@ absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
 }
 
 absl::Status Client::Exchange(Connection& conn, const Request& request, const FetchCallbacks& cb,
-                              absl::Time deadline,
-                              Attempt* attempt) {
+                              Waiter& waiter, Attempt* attempt) {
+  auto wait = [&waiter](int fd, short events) { return waiter.Wait(fd, events); };
   // Request head: Host first (unless given), the caller's fields, then what we must add.
   RequestHead req;
   req.method = request.method;
@@ -312,10 +343,10 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
   if (cb.request_head) cb.request_head(*wire);
   if (request.body.size() <= 64 * 1024) {
     wire->append(request.body);
-    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, deadline));
+    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, wait));
   } else {
-    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, deadline));
-    RETURN_IF_ERROR(SendAll(conn.socket.fd(), request.body, deadline));
+    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, wait));
+    RETURN_IF_ERROR(SendAll(conn.socket.fd(), request.body, wait));
   }
 
   // Response heads: skip 1xx interim responses.
@@ -340,7 +371,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
         }
         prev = view.size();
       }
-      ASSIGN_OR_RETURN(size_t n, conn.Fill(deadline));
+      ASSIGN_OR_RETURN(size_t n, conn.Fill(waiter));
       attempt->response_bytes += n;
       if (n == 0) {
         if (attempt->response_bytes == 0) {
@@ -426,7 +457,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
   // more ensures body bytes are pending; false at end of stream, which ends the connection.
   auto more = [&]() -> absl::StatusOr<bool> {
     if (!conn.pending().empty()) return true;
-    ASSIGN_OR_RETURN(size_t n, conn.Fill(deadline));
+    ASSIGN_OR_RETURN(size_t n, conn.Fill(waiter));
     attempt->response_bytes += n;
     if (n == 0) attempt->keep_alive = false;
     return n > 0;
@@ -451,7 +482,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
           return ClientError(23, absl::StatusCode::kAborted,
                              "Failure writing output to destination");
         }
-        ASSIGN_OR_RETURN(remaining, SpliceBody(conn.socket.fd(), splice_fd, remaining, deadline,
+        ASSIGN_OR_RETURN(remaining, SpliceBody(conn.socket.fd(), splice_fd, remaining, wait,
                                                count));
         if (remaining > 0) attempt->keep_alive = false;
       }
@@ -520,6 +551,7 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
   const absl::Time deadline = options_.total_timeout == absl::InfiniteDuration()
                                   ? absl::InfiniteFuture()
                                   : start + options_.total_timeout;
+  Waiter waiter(deadline, cb.idle, start);
   FetchResult result;
   Request cur = request;
   Attempt attempt;
@@ -579,7 +611,7 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
         conn = *std::move(opened);
       }
       attempt = Attempt();
-      absl::Status s = Exchange(*conn, cur, cb, deadline, &attempt);
+      absl::Status s = Exchange(*conn, cur, cb, waiter, &attempt);
       if (!s.ok()) {
         const int code = ClientErrorCode(s);
         if (reused && tries == 0 && attempt.response_bytes == 0 &&

@@ -139,6 +139,10 @@ struct FetchCallbacks {
   std::function<int()> body_fd;
   // trailers receives the trailer fields of a chunked final response.
   std::function<void(const Headers& trailers)> trailers;
+  // idle is called while the client waits for the network, when curl would call its
+  // progress callback with no news: 200 ms after Fetch began, then after every second
+  // without network activity (curl's meter and -# bar redraw then).
+  std::function<void()> idle;
 };
 
 class Client {
@@ -157,6 +161,7 @@ class Client {
   size_t idle_connections() const { return idle_.size(); }
 
  private:
+  class Waiter;
   struct Connection;
   struct Attempt;
 
@@ -165,7 +170,7 @@ class Client {
                                                    int* connects);
   absl::StatusOr<std::vector<net::Address>> Resolve(const Url& target);
   absl::Status Exchange(Connection& conn, const Request& request, const FetchCallbacks& cb,
-                        absl::Time deadline, Attempt* attempt);
+                        Waiter& waiter, Attempt* attempt);
   std::string OriginKey(const Url& url) const;
 
   ClientOptions options_;

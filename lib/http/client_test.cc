@@ -426,6 +426,32 @@ TEST(ClientTest, HostileResponsesMapToCurlCodes) {
   }
 }
 
+TEST(ClientTest, IdleIsCalledAt200msThenEverySecondOfWaiting) {
+  auto server = TcpReplayServer::Start({}, {.never_answer = true});
+  ASSERT_THAT(server, IsOk());
+  Client client({.total_timeout = absl::Milliseconds(1500)});
+  const absl::Time start = absl::Now();
+  std::vector<absl::Duration> calls;
+  FetchCallbacks cb;
+  cb.idle = [&] { calls.push_back(absl::Now() - start); };
+  EXPECT_THAT(client.Fetch(Request(MustUrl(Base(**server) + "/hang")), cb),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_GE(calls.size(), 1u);
+  ASSERT_LE(calls.size(), 2u);
+  EXPECT_GE(calls[0], absl::Milliseconds(200));
+  if (calls.size() == 2) EXPECT_GE(calls[1] - calls[0], absl::Seconds(1));
+
+  // A quick exchange has nothing to wait for.
+  auto quick = TcpReplayServer::Start({Fixture("content_length")});
+  ASSERT_THAT(quick, IsOk());
+  int idle = 0;
+  FetchCallbacks none;
+  none.idle = [&] { ++idle; };
+  const absl::Time begin = absl::Now();
+  EXPECT_THAT(client.Fetch(Request(MustUrl(Base(**quick) + "/")), none), IsOk());
+  if (absl::Now() - begin < absl::Milliseconds(200)) EXPECT_EQ(idle, 0);
+}
+
 TEST(ClientTest, ServerThatNeverAnswersTimesOut) {
   auto server = TcpReplayServer::Start({}, {.never_answer = true});
   ASSERT_THAT(server, IsOk());

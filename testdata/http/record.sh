@@ -123,14 +123,18 @@ EOF
 fi
 # Clean environment: no proxies, no ~/.curlrc.
 CURLENV=(env -i "PATH=/usr/bin:/bin" "HOME=$TMP" "LANG=C")
+# golden_curl CASE [NAME=VALUE ...] CURL_ARGS...: leading NAME=VALUE words are environment
+# entries for curl (e.g. COLUMNS=50) and open the command line in COMMANDS.tsv.
 golden_curl() {
   local c="$1"; shift
   if [[ -n "$ONLY" && " $ONLY " != *" $c "* ]]; then return; fi
+  local envs=()
+  while [[ $# -gt 0 && "$1" =~ ^[A-Z_]+= ]]; do envs+=("$1"); shift; done
   local rc=0
-  (cd "$TMP" && "${CURLENV[@]}" curl "$@") >"$GOLDEN/$c.stdout" 2>"$GOLDEN/$c.stderr" || rc=$?
+  (cd "$TMP" && "${CURLENV[@]}" "${envs[@]}" curl "$@") >"$GOLDEN/$c.stdout" 2>"$GOLDEN/$c.stderr" || rc=$?
   echo "$rc" >"$GOLDEN/$c.exit"
-  python3 -c 'import shlex, sys; print(sys.argv[1] + "\tcurl " + shlex.join(sys.argv[2:]))' \
-    "$c" "$@" >>"$GOLDEN/COMMANDS.tsv"
+  python3 -c 'import shlex, sys; n = int(sys.argv[2]); print(sys.argv[1] + "\t" + "".join(e + " " for e in sys.argv[3:3 + n]) + "curl " + shlex.join(sys.argv[3 + n:]))' \
+    "$c" "${#envs[@]}" "${envs[@]}" "$@" >>"$GOLDEN/COMMANDS.tsv"
   printf '  %-22s exit=%s\n' "$c" "$rc"
 }
 N="http://$H:$NGINX_PORT"
@@ -198,4 +202,18 @@ golden_curl glob_empty_braces  -sS "http://$H/{}"
 # -w after a failed transfer; the exit code is the last transfer's.
 golden_curl glob_fail_w        -sf -w '%{http_code} %{size_download} %{num_connects} %{exitcode} %{url_effective}\n' -o /dev/null "$N/{small,missing,small}.txt"
 golden_curl glob_fail_last     -sSf "$N/{small,missing}.txt"
+# -# / --progress-bar: known sizes end on a 100.0% line, unknown ones show only the final
+# newline when fast; the newline comes after the error message and "left intact".
+golden_curl bar_small          -# -o x "$N/small.txt"
+golden_curl bar_stdout         --progress-bar "$N/small.txt"
+golden_curl bar_chunked        -# -o x "$R/chunked-trailers"
+golden_curl bar_close_delim    -# "$R/close-delimited"
+golden_curl bar_redirect       -# -L "$N/redirect/1"
+golden_curl bar_glob           -# "$N/{small,text}.txt" -o '#1.out'
+golden_curl bar_f_404          -# -f "$N/missing.txt"
+golden_curl bar_closed_port    -# "http://$H:$DEAD_PORT/"
+golden_curl bar_v              -#v "$N/small.txt"
+golden_curl bar_timeout        -# -m 1 "$R/hang"
+golden_curl bar_columns50      COLUMNS=50 -# -o x "$N/big.bin"
+golden_curl bar_columns_bad    COLUMNS=20 -# -o x "$N/small.txt"
 echo "== done"

@@ -27,6 +27,7 @@
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "tools/curl/progress.h"
+#include "tools/curl/progress_bar.h"
 #include "tools/curl/url_glob.h"
 
 namespace curl_tool {
@@ -276,13 +277,14 @@ class Transfer {
   int Run(const std::string& url, const std::string& output) {
     start_ = absl::Now();
     int code = Perform(url, output);
-    if (meter_ != nullptr) meter_->Finish(received_, expected_, absl::Now());
+    if (progress_ != nullptr) progress_->Finish(received_, expected_, absl::Now());
     if (!o_.write_out.empty()) {
       Write(io_.out, WriteOutText(o_.write_out, result_, url_, absl::Now() - start_, code));
     }
     if (code != 0 && (!o_.silent || o_.show_error)) {
       Write(io_.err, absl::StrCat("curl: (", code, ") ", message_, "\n"));
     }
+    if (progress_ != nullptr) progress_->Close();  // the -# bar's newline comes last
     return code;
   }
 
@@ -319,17 +321,24 @@ class Transfer {
       cb.info = [&](absl::string_view line) { Write(io_.err, absl::StrCat("* ", line, "\n")); };
       cb.request_head = [&](absl::string_view raw) { PrefixLines(io_.err, "> ", raw); };
     }
-    // As in curl, the meter starts once the connection is chosen (after "Re-using ...",
+    // As in curl, the meter (or -# bar) starts once the connection is chosen (after "Re-using ...",
     // before "Trying ...") and prints a last line for each request, redirects included,
     // before the connection is "left intact" or closed.
     cb.request_start = [&](bool) {
       if (!o_.progress_meter) return;
-      if (meter_ == nullptr) {
-        meter_ = std::make_unique<ProgressMeter>(io_.err, start_);
+      if (progress_ != nullptr) {
+        progress_->Resume();
+      } else if (o_.progress_bar) {
+        progress_ = std::make_unique<ProgressBar>(io_.err, o_.bar_width, start_);
       } else {
-        meter_->Resume();
+        progress_ = std::make_unique<ProgressMeter>(io_.err, start_);
       }
     };
+    if (o_.progress_meter) {  // (else reads need no poll first)
+      cb.idle = [&]() {
+        if (progress_ != nullptr) progress_->Update(received_, expected_, absl::Now());
+      };
+    }
     cb.request_done = [&](const absl::Status& s, const http::FetchResult& so_far) {
       result_ = so_far;  // -w reports a failed transfer's last response too, as curl does
       if (!s.ok()) {
@@ -337,12 +346,12 @@ class Transfer {
         // curl -v shows each failure as an info line too.
         if (o_.verbose) Write(io_.err, absl::StrCat("* ", s.message(), "\n"));
       }
-      if (meter_ == nullptr) return;
+      if (progress_ == nullptr) return;
       const int code = http::ClientErrorCode(s);
       if (code == 5 || code == 6) {
-        meter_->Abandon();
+        progress_->Abandon();
       } else {
-        meter_->Finish(received_, expected_, absl::Now());
+        progress_->Finish(received_, expected_, absl::Now());
       }
     };
     cb.response_head = [&](const http::ResponseHead& head, absl::string_view raw) {
@@ -369,7 +378,7 @@ class Transfer {
       received_ = total;
       expected_ = expected;
       if (o_.verbose) Write(io_.err, absl::StrCat("{ [", n, " bytes data]\n"));
-      if (meter_ != nullptr) meter_->Update(total, expected, absl::Now());
+      if (progress_ != nullptr) progress_->Update(total, expected, absl::Now());
     };
     cb.trailers = [&](const http::Headers& trailers) {
       if (!o_.include) return;
@@ -399,7 +408,7 @@ class Transfer {
   http::Client& client_;
   absl::Time start_;
   std::unique_ptr<Output> output_;
-  std::unique_ptr<ProgressMeter> meter_;
+  std::unique_ptr<Progress> progress_;
   uint64_t received_ = 0;
   std::optional<uint64_t> expected_;
   std::optional<http::FetchResult> result_;

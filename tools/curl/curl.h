@@ -57,9 +57,12 @@ struct Options {
   std::string write_out;             // -w
   std::vector<std::string> resolve;  // --resolve HOST:PORT:ADDR
   int family = 0;                    // AF_UNSPEC, AF_INET (-4), AF_INET6 (-6)
-  // progress_meter shows the meter on stderr (main: no -s, and stdout is not a terminal or
-  // the body goes to a file).
+  // progress_meter shows the progress on stderr (main: no -s, and stdout is not a terminal
+  // or the body goes to a file): curl's meter, or with progress_bar (-#) its bar of
+  // bar_width columns (main: BarWidth from COLUMNS or the terminal).
   bool progress_meter = false;
+  bool progress_bar = false;
+  int bar_width = 79;
 };
 
 // Stdio names the file descriptors Run writes to (not owned).

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 extern char** environ;
 
@@ -64,8 +65,18 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
   std::vector<char*> argv;
   for (std::string& s : argv_s) argv.push_back(s.data());
   argv.push_back(nullptr);
+  // The inherited environment, less the names options.env sets (getenv finds the first).
+  auto overridden = [&](absl::string_view entry) {
+    absl::string_view name = entry.substr(0, entry.find('='));
+    for (const std::string& e : options.env) {
+      if (absl::string_view(e).substr(0, e.find('=')) == name) return true;
+    }
+    return false;
+  };
   std::vector<std::string> env_s;
-  for (char** e = environ; *e != nullptr; ++e) env_s.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env_s.emplace_back(*e);
+  }
   env_s.insert(env_s.end(), options.env.begin(), options.env.end());
   std::vector<char*> envp;
   for (std::string& s : env_s) envp.push_back(s.data());

@@ -54,7 +54,7 @@ struct SubprocessOptions {
   // Redirect stdin from / stdout to a file instead of pipes (for large transfers).
   std::string stdin_file;
   std::string stdout_file;
-  // Extra environment entries "NAME=value".
+  // Extra environment entries "NAME=value" (replacing any inherited NAME).
   std::vector<std::string> env;
 };
 

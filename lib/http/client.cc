@@ -11,12 +11,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <utility>
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/status_macros.h"
 #include "lib/dns/resolver.h"
@@ -46,23 +48,13 @@ bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// PollFor waits until `fd` is ready for `events` or `deadline` passes (DeadlineExceeded).
-absl::Status PollFor(int fd, short events, absl::Time deadline) {
-  if (deadline == absl::InfiniteFuture()) return absl::OkStatus();
-  for (;;) {
-    int64_t ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-    if (ms <= 0) return absl::DeadlineExceededError("http: timed out");
-    struct pollfd p = {fd, events, 0};
-    int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
-    if (rc > 0) return absl::OkStatus();
-    if (rc < 0 && errno != EINTR) return net::ErrnoStatus(errno, "poll");
-  }
-}
+// WaitFn blocks until `fd` is ready for `events` (Client::Waiter::Wait).
+using WaitFn = absl::FunctionRef<absl::Status(int fd, short events)>;
 
 // SendAll writes all of `data` without raising SIGPIPE; errors are curl's 55.
-absl::Status SendAll(int fd, absl::string_view data, absl::Time deadline) {
+absl::Status SendAll(int fd, absl::string_view data, WaitFn wait) {
   while (!data.empty()) {
-    RETURN_IF_ERROR(PollFor(fd, POLLOUT, deadline));
+    RETURN_IF_ERROR(wait(fd, POLLOUT));
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
@@ -89,7 +81,7 @@ bool CanSpliceTo(int fd) {
 // SpliceBody moves `length` body bytes from `sock` to `out` inside the kernel (through a pipe
 // unless `out` is one), calling `count` after each piece. Returns the bytes not received when
 // the peer closes early (0 when complete).
-absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, absl::Time deadline,
+absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, WaitFn wait,
                                     absl::FunctionRef<void(uint64_t)> count) {
   constexpr size_t kPiece = 1 << 20;
   struct stat st;
@@ -104,7 +96,7 @@ absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, absl::Ti
   }
   const int into = direct ? out : pipe_w.get();
   while (length > 0) {
-    RETURN_IF_ERROR(PollFor(sock, POLLIN, deadline));
+    RETURN_IF_ERROR(wait(sock, POLLIN));
     ssize_t n = ::splice(sock, nullptr, into, nullptr, std::min<uint64_t>(length, kPiece),
                          SPLICE_F_MOVE | SPLICE_F_MORE);
     if (n < 0) {
@@ -153,6 +145,46 @@ absl::StatusOr<std::vector<net::Address>> ResolveSystem(const std::string& host,
   return addrs;
 }
 
+// Waiter blocks until a socket is ready or one Fetch's deadline passes (DeadlineExceeded).
+// While it waits it calls `idle` when curl would call its progress callback with no news:
+// 200 ms after the Fetch began (curl's happy-eyeballs timer), then after every second
+// without network activity.
+class Client::Waiter {
+ public:
+  Waiter(absl::Time deadline, const std::function<void()>& idle, absl::Time start)
+      : deadline_(deadline), idle_(idle), next_idle_(start + absl::Milliseconds(200)) {}
+
+  absl::Status Wait(int fd, short events) {
+    const bool ticking = static_cast<bool>(idle_);
+    if (deadline_ == absl::InfiniteFuture() && !ticking) return absl::OkStatus();
+    for (;;) {
+      const absl::Time now = absl::Now();
+      if (now >= deadline_) return absl::DeadlineExceededError("http: timed out");
+      if (ticking && now >= next_idle_) {
+        idle_();
+        ticked_ = true;
+        next_idle_ = now + absl::Seconds(1);
+        continue;
+      }
+      const absl::Time wake = ticking ? std::min(deadline_, next_idle_) : deadline_;
+      const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(wake - now, absl::Milliseconds(1)));
+      struct pollfd p = {fd, events, 0};
+      int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
+      if (rc > 0) {
+        if (ticked_) next_idle_ = absl::Now() + absl::Seconds(1);
+        return absl::OkStatus();
+      }
+      if (rc < 0 && errno != EINTR) return net::ErrnoStatus(errno, "poll");
+    }
+  }
+
+ private:
+  const absl::Time deadline_;
+  const std::function<void()>& idle_;
+  absl::Time next_idle_;
+  bool ticked_ = false;  // the first (200 ms) call came; later ones wait for a quiet second
+};
+
 // Connection is one TCP connection with its receive buffer; bytes after a response stay
 // buffered for the next one.
 struct Client::Connection {
@@ -168,7 +200,7 @@ struct Client::Connection {
   void Consume(size_t n) { begin += n; }
 
   // Fill reads more bytes after the pending ones. Returns the count, 0 at end of stream.
-  absl::StatusOr<size_t> Fill(absl::Time deadline) {
+  absl::StatusOr<size_t> Fill(Waiter& wait) {
     if (begin == end) begin = end = 0;
     if (end == cap && begin > 0) {
       std::memmove(buf.get(), buf.get() + begin, end - begin);
@@ -176,7 +208,7 @@ struct Client::Connection {
       begin = 0;
     }
     if (end == cap) return absl::ResourceExhaustedError("http: receive buffer full");
-    RETURN_IF_ERROR(PollFor(socket.fd(), POLLIN, deadline));
+    RETURN_IF_ERROR(wait.Wait(socket.fd(), POLLIN));
     for (;;) {
       ssize_t n = ::read(socket.fd(), buf.get() + end, cap - end);
       if (n >= 0) {
@@ -192,6 +224,7 @@ struct Client::Connection {
 
 // Attempt is what one request/response exchange learned.
 struct Client::Attempt {
+  Attempt() { head.status = 0; }  // until a final head arrives
   ResponseHead head;
   bool keep_alive = false;
   bool follow = false;
@@ -234,13 +267,14 @@ absl::StatusOr<std::vector<net::Address>> Client::Resolve(const Url& target) {
                        absl::StrCat("Could not resolve ", proxy ? "proxy" : "host", ": ",
                                     target.host()));
   }
+  resolved_.insert(absl::StrCat(target.host(), ":", target.port()));
   return addrs;
 }
 
 absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
                                                                  absl::Time deadline,
                                                                  const FetchCallbacks& cb,
-                                                                 int* connects) {
+                                                                 int id, int* connects) {
   const Url& target = options_.proxy.has_value() ? *options_.proxy : url;
   ASSIGN_OR_RETURN(std::vector<net::Address> addrs, Resolve(target));
   absl::Time start = absl::Now();
@@ -253,7 +287,7 @@ absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
       auto conn = std::make_unique<Connection>();
       conn->socket = *std::move(s);
       (void)conn->socket.SetNoDelay(true);
-      conn->id = next_connection_id_++;
+      conn->id = id;
       conn->host = target.host();
       conn->cap = options_.read_buffer_size;
       conn->buf = std::make_unique<char[]>(conn->cap);
@@ -266,6 +300,13 @@ absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
     }
     last = s.status();
     if (absl::IsDeadlineExceeded(last)) break;
+    if (cb.info) {
+      // net::Connect says "connect ADDR: REASON"; curl says which address and port failed.
+      absl::string_view why = last.message();
+      why.remove_prefix(std::min(why.size(), why.find(": ") + 2));
+      cb.info(absl::StrCat("connect to ", addr.IpString(), " port ", addr.port(),
+                           " failed: ", why));
+    }
   }
   if (absl::IsDeadlineExceeded(last)) {
     return ClientError(28, absl::StatusCode::kDeadlineExceeded,
@@ -279,8 +320,8 @@ absl::StatusOr<std::unique_ptr<Client::Connection>> Client::Open(const Url& url,
 }
 
 absl::Status Client::Exchange(Connection& conn, const Request& request, const FetchCallbacks& cb,
-                              absl::Time deadline,
-                              Attempt* attempt) {
+                              Waiter& waiter, Attempt* attempt) {
+  auto wait = [&waiter](int fd, short events) { return waiter.Wait(fd, events); };
   // Request head: Host first (unless given), the caller's fields, then what we must add.
   RequestHead req;
   req.method = request.method;
@@ -302,10 +343,10 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
   if (cb.request_head) cb.request_head(*wire);
   if (request.body.size() <= 64 * 1024) {
     wire->append(request.body);
-    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, deadline));
+    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, wait));
   } else {
-    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, deadline));
-    RETURN_IF_ERROR(SendAll(conn.socket.fd(), request.body, deadline));
+    RETURN_IF_ERROR(SendAll(conn.socket.fd(), *wire, wait));
+    RETURN_IF_ERROR(SendAll(conn.socket.fd(), request.body, wait));
   }
 
   // Response heads: skip 1xx interim responses.
@@ -330,7 +371,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
         }
         prev = view.size();
       }
-      ASSIGN_OR_RETURN(size_t n, conn.Fill(deadline));
+      ASSIGN_OR_RETURN(size_t n, conn.Fill(waiter));
       attempt->response_bytes += n;
       if (n == 0) {
         if (attempt->response_bytes == 0) {
@@ -340,6 +381,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
                            "Recv failure: connection closed in the response header");
       }
     }
+    if (head.version_minor == 0 && cb.info) cb.info("HTTP 1.0, assume close after body");
     if (cb.response_head) cb.response_head(head, conn.pending().substr(0, consumed));
     conn.Consume(consumed);
     if (head.status >= 200) break;
@@ -370,8 +412,13 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
                        absl::StrCat("The requested URL returned error: ", head.status));
   }
 
-  // Body: the final response goes to the callbacks, a followed redirect's body is dropped.
+  // Body: the final response goes to the callbacks, a followed redirect's body is read (so
+  // the connection can be reused) and dropped; on a connection that closes it is not read.
   const bool deliver = !attempt->follow;
+  if (attempt->follow) {
+    if (!attempt->keep_alive) return absl::OkStatus();
+    if (cb.info) cb.info("Ignoring the response-body");
+  }
   if (framing.kind == BodyFraming::kContentLength) attempt->expected = framing.length;
   std::unique_ptr<Inflater> inflater;
   if (deliver && options_.decompress) {
@@ -404,13 +451,13 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
   };
   auto count = [&](uint64_t n) {
     attempt->body_bytes += n;
-    if (deliver && cb.body_read && n > 0) cb.body_read(n, attempt->body_bytes, attempt->expected);
+    if (cb.body_read && n > 0) cb.body_read(n, attempt->body_bytes, attempt->expected);
   };
 
   // more ensures body bytes are pending; false at end of stream, which ends the connection.
   auto more = [&]() -> absl::StatusOr<bool> {
     if (!conn.pending().empty()) return true;
-    ASSIGN_OR_RETURN(size_t n, conn.Fill(deadline));
+    ASSIGN_OR_RETURN(size_t n, conn.Fill(waiter));
     attempt->response_bytes += n;
     if (n == 0) attempt->keep_alive = false;
     return n > 0;
@@ -435,7 +482,7 @@ absl::Status Client::Exchange(Connection& conn, const Request& request, const Fe
           return ClientError(23, absl::StatusCode::kAborted,
                              "Failure writing output to destination");
         }
-        ASSIGN_OR_RETURN(remaining, SpliceBody(conn.socket.fd(), splice_fd, remaining, deadline,
+        ASSIGN_OR_RETURN(remaining, SpliceBody(conn.socket.fd(), splice_fd, remaining, wait,
                                                count));
         if (remaining > 0) attempt->keep_alive = false;
       }
@@ -504,18 +551,35 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
   const absl::Time deadline = options_.total_timeout == absl::InfiniteDuration()
                                   ? absl::InfiniteFuture()
                                   : start + options_.total_timeout;
+  Waiter waiter(deadline, cb.idle, start);
   FetchResult result;
   Request cur = request;
+  Attempt attempt;
+  // end tells the callbacks that a request ended, with what this Fetch has learned so far.
+  auto end = [&](const absl::Status& s) {
+    result.head = attempt.head;
+    result.effective_url = cur.url.ToString();
+    result.body_bytes = attempt.body_bytes;
+    if (cb.request_done) cb.request_done(s, result);
+  };
+  // fail ends a request that failed, then closes connection `id` (-1 when none was made), as
+  // curl -v prints it.
+  auto fail = [&](absl::Status s, int id) -> absl::Status {
+    end(s);
+    if (cb.info) cb.info(absl::StrCat("Closing connection ", id));
+    return s;
+  };
   for (;;) {
     if (cur.url.scheme() != "http") {
       std::string why = cur.url.scheme() == "https"
                             ? " (mini-curl speaks http:// only for now)"
                             : " or disabled in libcurl";
-      return ClientError(1, absl::StatusCode::kUnimplemented,
-                         absl::StrCat("Protocol \"", cur.url.scheme(), "\" not supported", why));
+      return fail(ClientError(1, absl::StatusCode::kUnimplemented,
+                              absl::StrCat("Protocol \"", cur.url.scheme(), "\" not supported",
+                                           why)),
+                  -1);
     }
     const std::string key = OriginKey(cur.url);
-    Attempt attempt;
     for (int tries = 0;; ++tries) {
       std::unique_ptr<Connection> conn;
       bool reused = false;
@@ -525,31 +589,48 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
         idle_.erase(it);
         reused = true;
         if (cb.info) {
+          // curl finds the host's connection "bundle" first; an HTTP/1 one is used serially.
+          cb.info(absl::StrFormat("Found bundle for host: %p [serially]", conn.get()));
+          cb.info("Can not multiplex, even if we wanted to");
           cb.info(absl::StrCat("Re-using existing connection #", conn->id, " with host ",
                                conn->host));
         }
-      } else {
-        ASSIGN_OR_RETURN(conn, Open(cur.url, deadline, cb, &result.num_connects));
+      }
+      if (conn == nullptr && cb.info) {
+        const Url& target = options_.proxy.has_value() ? *options_.proxy : cur.url;
+        if (resolved_.contains(absl::StrCat(target.host(), ":", target.port()))) {
+          cb.info(absl::StrCat("Hostname ", target.host(), " was found in DNS cache"));
+        }
+      }
+      if (cb.request_start) cb.request_start(reused);
+      if (conn == nullptr) {
+        const int id = next_connection_id_++;
+        absl::StatusOr<std::unique_ptr<Connection>> opened =
+            Open(cur.url, deadline, cb, id, &result.num_connects);
+        if (!opened.ok()) return fail(opened.status(), id);
+        conn = *std::move(opened);
       }
       attempt = Attempt();
-      absl::Status s = Exchange(*conn, cur, cb, deadline, &attempt);
+      absl::Status s = Exchange(*conn, cur, cb, waiter, &attempt);
       if (!s.ok()) {
-        if (cb.info) cb.info(absl::StrCat("Closing connection ", conn->id));
         const int code = ClientErrorCode(s);
         if (reused && tries == 0 && attempt.response_bytes == 0 &&
             (code == 52 || code == 55 || code == 56)) {
-          continue;  // the server closed the idle connection: retry once on a new one
+          // The server closed the idle connection: retry once on a new one.
+          if (cb.info) cb.info(absl::StrCat("Closing connection ", conn->id));
+          continue;
         }
         if (absl::IsDeadlineExceeded(s) && !s.GetPayload(kCurlCodeUrl).has_value()) {
           std::string got = attempt.expected.has_value()
                                 ? absl::StrCat(attempt.body_bytes, " out of ", *attempt.expected)
                                 : absl::StrCat(attempt.body_bytes);
-          return ClientError(28, absl::StatusCode::kDeadlineExceeded,
-                             absl::StrCat("Operation timed out after ", MillisSince(start),
-                                          " milliseconds with ", got, " bytes received"));
+          s = ClientError(28, absl::StatusCode::kDeadlineExceeded,
+                          absl::StrCat("Operation timed out after ", MillisSince(start),
+                                       " milliseconds with ", got, " bytes received"));
         }
-        return s;
+        return fail(s, conn->id);
       }
+      end(absl::OkStatus());
       if (attempt.keep_alive) {
         if (cb.info) {
           cb.info(absl::StrCat("Connection #", conn->id, " to host ", conn->host,
@@ -561,9 +642,6 @@ absl::StatusOr<FetchResult> Client::Fetch(const Request& request, const FetchCal
       }
       break;
     }
-    result.head = attempt.head;
-    result.effective_url = cur.url.ToString();
-    result.body_bytes = attempt.body_bytes;
     if (!attempt.follow) return result;
     if (options_.max_redirects >= 0 && result.redirects >= options_.max_redirects) {
       return ClientError(47, absl::StatusCode::kFailedPrecondition,

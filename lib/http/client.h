@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,11 +92,34 @@ struct Request {
   int version_minor = 1;  // 0 sends HTTP/1.0 and does not ask for keep-alive
 };
 
+// FetchResult describes a completed Fetch (or, in request_done, one in progress).
+struct FetchResult {
+  ResponseHead head;       // the final response head
+  std::string effective_url;  // the URL of the final response (Url::ToString)
+  uint64_t body_bytes = 0;  // raw body bytes of the final response (before decoding)
+  int redirects = 0;       // redirects followed
+  int num_connects = 0;    // new connections made by this Fetch
+};
+
 // FetchCallbacks observe a transfer; every member is optional. Views are valid only during
-// the call.
+// the call. Each request of a Fetch (the first, then one per redirect followed) runs
+// request_start, request_head, response_head(s), body_read/body, then request_done, and
+// only then the info line that says whether its connection is kept or closed, in curl -v's
+// order (curl prints its progress meter's last line from request_done).
 struct FetchCallbacks {
   // info receives curl -v's "* " lines, without the "* " and newline.
   std::function<void(absl::string_view line)> info;
+  // request_start is called when a request has its connection: after the info lines about
+  // reusing an idle one (`reused`), or before a new one is resolved and connected. It may be
+  // called twice for one request when a stale idle connection is replaced by a new one.
+  std::function<void(bool reused)> request_start;
+  // request_done is called once per request when it ends: OK when its response was read
+  // whole, else the error Fetch returns (also for errors before any connection, e.g. an
+  // unsupported scheme, where request_start was not called). `so_far` is the Fetch's result
+  // up to this request (its head and body count; status 0 if no head came), which a failed
+  // Fetch does not return otherwise.
+  std::function<void(const absl::Status& status, const FetchResult& so_far)>
+      request_done;
   // request_head receives each request head exactly as sent.
   std::function<void(absl::string_view raw)> request_head;
   // response_head receives every response head exactly as received: 1xx interim heads,
@@ -104,7 +128,9 @@ struct FetchCallbacks {
   // body receives the final response's body (decoded when decompress is on). An error stops
   // the transfer and is returned from Fetch with code 23.
   std::function<absl::Status(absl::string_view data)> body;
-  // body_read receives each count of raw body bytes read from the network (final response).
+  // body_read receives each count of raw body bytes read from the network: the final
+  // response's, and those of a followed redirect's body, which is read and dropped ("Ignoring
+  // the response-body"). `total_so_far` starts from 0 in each response.
   std::function<void(uint64_t bytes, uint64_t total_so_far, std::optional<uint64_t> expected)>
       body_read;
   // body_fd, when set, may return a file descriptor (a pipe, a regular file or /dev/null;
@@ -113,15 +139,10 @@ struct FetchCallbacks {
   std::function<int()> body_fd;
   // trailers receives the trailer fields of a chunked final response.
   std::function<void(const Headers& trailers)> trailers;
-};
-
-// FetchResult describes a completed Fetch.
-struct FetchResult {
-  ResponseHead head;       // the final response head
-  std::string effective_url;  // the URL of the final response (Url::ToString)
-  uint64_t body_bytes = 0;  // raw body bytes of the final response (before decoding)
-  int redirects = 0;       // redirects followed
-  int num_connects = 0;    // new connections made by this Fetch
+  // idle is called while the client waits for the network, when curl would call its
+  // progress callback with no news: 200 ms after Fetch began, then after every second
+  // without network activity (curl's meter and -# bar redraw then).
+  std::function<void()> idle;
 };
 
 class Client {
@@ -140,18 +161,23 @@ class Client {
   size_t idle_connections() const { return idle_.size(); }
 
  private:
+  class Waiter;
   struct Connection;
   struct Attempt;
 
   absl::StatusOr<std::unique_ptr<Connection>> Open(const Url& url, absl::Time deadline,
-                                                   const FetchCallbacks& cb, int* connects);
+                                                   const FetchCallbacks& cb, int id,
+                                                   int* connects);
   absl::StatusOr<std::vector<net::Address>> Resolve(const Url& target);
   absl::Status Exchange(Connection& conn, const Request& request, const FetchCallbacks& cb,
-                        absl::Time deadline, Attempt* attempt);
+                        Waiter& waiter, Attempt* attempt);
   std::string OriginKey(const Url& url) const;
 
   ClientOptions options_;
   std::map<std::string, std::unique_ptr<Connection>> idle_;
+  // resolved_ holds the "host:port"s resolved before, which curl -v reports as found in its
+  // DNS cache when it connects there again.
+  std::set<std::string> resolved_;
   int next_connection_id_ = 0;
 };
 

@@ -244,6 +244,72 @@ TEST(ClientTest, FollowsRelativeAndAbsoluteRedirectsOnOneConnection) {
   EXPECT_EQ((*server)->connections(), 1);
 }
 
+// Events logs the info lines and the request_start/request_done calls of one Fetch in order.
+std::vector<std::string> Events(Client& client, const std::string& url) {
+  std::vector<std::string> log;
+  FetchCallbacks cb;
+  cb.info = [&](absl::string_view line) { log.emplace_back(line); };
+  cb.request_start = [&](bool reused) { log.push_back(reused ? "start(reused)" : "start(new)"); };
+  cb.request_done = [&](const absl::Status& s, const FetchResult& so_far) {
+    log.push_back(absl::StrCat("done(", ClientErrorCode(s), ")"));
+    if (so_far.head.status != 0) {
+      log.push_back(absl::StrCat(so_far.head.status, " ", so_far.body_bytes, " ",
+                                 so_far.effective_url));
+    }
+  };
+  cb.body_read = [&](uint64_t n, uint64_t, std::optional<uint64_t>) {
+    log.push_back(absl::StrCat("read ", n));
+  };
+  (void)client.Fetch(Request(MustUrl(url)), cb);
+  return log;
+}
+
+TEST(ClientTest, EachRequestEndsBeforeItsConnectionIsKeptOrClosed) {
+  auto server = TcpReplayServer::StartWithResponder(
+      [&](const std::string& req, size_t) -> std::optional<std::string> {
+        if (absl::StartsWith(req, "GET /old ")) return KeepAlive(Redirect(301, "/new"));
+        return KeepAlive(Fixture("content_length"));
+      });
+  ASSERT_THAT(server, IsOk());
+  Client client({.follow_redirects = true});
+  const std::string base = Base(**server);
+  std::vector<std::string> log = Events(client, base + "/old");
+  ASSERT_EQ(log.size(), 17u);
+  EXPECT_THAT(log[9], testing::MatchesRegex("Found bundle for host: 0x[0-9a-f]+ \\[serially\\]"));
+  log[9] = "Found bundle";
+  const std::string port = absl::StrCat((*server)->port());
+  EXPECT_THAT(log, ElementsAre("start(new)", "  Trying 127.0.0.1:" + port + "...",
+                               "Connected to 127.0.0.1 (127.0.0.1) port " + port + " (#0)",
+                               "Ignoring the response-body", "read 5", "done(0)",
+                               "301 5 " + base + "/old",
+                               "Connection #0 to host 127.0.0.1 left intact",
+                               "Issue another request to this URL: '" + base + "/new'",
+                               "Found bundle", "Can not multiplex, even if we wanted to",
+                               "Re-using existing connection #0 with host 127.0.0.1",
+                               "start(reused)", "read 31", "done(0)",
+                               "200 31 " + base + "/new",
+                               "Connection #0 to host 127.0.0.1 left intact"));
+}
+
+TEST(ClientTest, FailuresEndTheRequestThenCloseItsConnection) {
+  absl::StatusOr<net::Socket> s = net::Listen(net::Address::Loopback(AF_INET, 0));
+  ASSERT_THAT(s, IsOk());
+  const std::string port = absl::StrCat(s->LocalAddress()->port());
+  s->Close();
+  Client client;
+  const std::string refused = "http://127.0.0.1:" + port + "/";
+  std::vector<std::string> log = Events(client, refused);
+  ASSERT_EQ(log.size(), 5u);
+  EXPECT_THAT(log, ElementsAre("start(new)", "  Trying 127.0.0.1:" + port + "...",
+                               "connect to 127.0.0.1 port " + port + " failed: Connection refused",
+                               "done(7)", "Closing connection 0"));
+  // The address is in the "DNS cache" now, and a failed connection used up its number.
+  EXPECT_THAT(Events(client, refused),
+              ElementsAre("Hostname 127.0.0.1 was found in DNS cache", "start(new)", testing::_,
+                          testing::_, "done(7)", "Closing connection 1"));
+  EXPECT_THAT(Events(client, "foo://x/"), ElementsAre("done(1)", "Closing connection -1"));
+}
+
 TEST(ClientTest, RedirectMethodAndBodyRules) {
   struct Case {
     int status;
@@ -358,6 +424,32 @@ TEST(ClientTest, HostileResponsesMapToCurlCodes) {
     EXPECT_EQ(ClientErrorCode(f.result.status()), c.curl_code) << f.result.status();
     EXPECT_THAT(std::string(f.result.status().message()), HasSubstr(c.message));
   }
+}
+
+TEST(ClientTest, IdleIsCalledAt200msThenEverySecondOfWaiting) {
+  auto server = TcpReplayServer::Start({}, {.never_answer = true});
+  ASSERT_THAT(server, IsOk());
+  Client client({.total_timeout = absl::Milliseconds(1500)});
+  const absl::Time start = absl::Now();
+  std::vector<absl::Duration> calls;
+  FetchCallbacks cb;
+  cb.idle = [&] { calls.push_back(absl::Now() - start); };
+  EXPECT_THAT(client.Fetch(Request(MustUrl(Base(**server) + "/hang")), cb),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_GE(calls.size(), 1u);
+  ASSERT_LE(calls.size(), 2u);
+  EXPECT_GE(calls[0], absl::Milliseconds(200));
+  if (calls.size() == 2) EXPECT_GE(calls[1] - calls[0], absl::Seconds(1));
+
+  // A quick exchange has nothing to wait for.
+  auto quick = TcpReplayServer::Start({Fixture("content_length")});
+  ASSERT_THAT(quick, IsOk());
+  int idle = 0;
+  FetchCallbacks none;
+  none.idle = [&] { ++idle; };
+  const absl::Time begin = absl::Now();
+  EXPECT_THAT(client.Fetch(Request(MustUrl(Base(**quick) + "/")), none), IsOk());
+  if (absl::Now() - begin < absl::Milliseconds(200)) EXPECT_EQ(idle, 0);
 }
 
 TEST(ClientTest, ServerThatNeverAnswersTimesOut) {

@@ -178,6 +178,10 @@ void Relay::StepSplice(size_t i) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return;  // src is empty (our pipe is empty, so it is not full)
       if (errno == EINVAL && st.bytes == 0) return CopyInstead(i);
+      if (s.src_error_is_eof) {
+        st.src_eof = true;
+        continue;
+      }
       return Finish(i, ErrnoStatus(errno, "splice from source"));
     }
     if (n == 0) {
@@ -248,6 +252,10 @@ void Relay::Step(size_t i) {
     }
     if (st.src_eof) return FinishAtEof(i);
     absl::StatusOr<size_t> n = ReadFd(s.src, absl::Span<char>(st.buf.get(), buffer_size_));
+    if (!n.ok() && s.src_error_is_eof) {
+      st.src_eof = true;
+      continue;
+    }
     if (!n.ok()) return Finish(i, n.status());
     if (*n == kWouldBlock) return;
     if (*n == 0) {

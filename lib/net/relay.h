@@ -44,6 +44,11 @@ class Relay {
     int dst = -1;
     // At end of src, once everything is written: shutdown(dst, SHUT_WR) if dst is a socket.
     bool shutdown_dst_on_eof = false;
+    // A failed read of src counts as its end of file: what was read is written, dst is shut
+    // down as above, and the stream reports OK — as OpenBSD nc treats a stdin it cannot read
+    // (e.g. a directory). Reads through a pipe the relay owns count too; a sendfile(2) or
+    // direct splice(2) error cannot tell src from dst and stays an error.
+    bool src_error_is_eof = false;
   };
 
   // Called once per stream when it finishes: OK when src reached end of stream and every

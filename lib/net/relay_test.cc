@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -226,6 +227,41 @@ TEST(RelayTest, WriteErrorFinishesStreamWithError) {
   loop->Run();
   EXPECT_FALSE(result.ok());
   EXPECT_TRUE(relay.all_done());
+}
+
+// UnreadableSourceToSocket relays a directory (read(2) fails with EISDIR) into a socket
+// with shutdown_dst_on_eof and returns the stream's status; `peer_eof` says whether the
+// other end of the socket saw end of stream.
+absl::Status UnreadableSourceToSocket(bool error_is_eof, bool* peer_eof) {
+  int sp[2];
+  EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+  Fd peer(sp[0]), sock(sp[1]);
+  Fd dir(open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  EXPECT_TRUE(dir.valid());
+  absl::StatusOr<std::unique_ptr<EventLoop>> loop = EventLoop::Create();
+  EXPECT_THAT(loop, IsOk());
+  Relay relay(loop->get(), {{.src = dir.get(), .dst = sock.get(), .shutdown_dst_on_eof = true,
+                             .src_error_is_eof = error_is_eof}});
+  absl::Status result = absl::UnknownError("not done");
+  relay.set_on_stream_done([&](size_t, const absl::Status& s) {
+    result = s;
+    (*loop)->Stop();
+  });
+  EXPECT_THAT(relay.Start(), IsOk());
+  if (!relay.all_done()) (*loop)->Run();
+  char c;
+  *peer_eof = recv(peer.get(), &c, 1, MSG_DONTWAIT) == 0;
+  return result;
+}
+
+TEST(RelayTest, AReadErrorCanEndTheSourceLikeEof) {
+  bool peer_eof = false;
+  EXPECT_THAT(UnreadableSourceToSocket(true, &peer_eof), IsOk());
+  EXPECT_TRUE(peer_eof);  // shut down as at end of file
+  EXPECT_THAT(UnreadableSourceToSocket(false, &peer_eof),
+              testing_util::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                     ::testing::HasSubstr("Is a directory")));
+  EXPECT_FALSE(peer_eof);
 }
 
 TEST(RelayTest, DestroyingRelayInsideDoneCallbackIsSafe) {

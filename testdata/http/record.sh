@@ -12,6 +12,9 @@
 #
 # nginx's Date/Last-Modified/ETag change on every run: the committed files
 # are a snapshot; re-running rewrites them.
+#
+# ONLY="case1 case2" ./record.sh re-records just those curl goldens (and their
+# COMMANDS.tsv lines), leaving the fixtures and every other golden as they are.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -97,23 +100,41 @@ for port in $NGINX_PORT $PYHTTP_PORT $RAW_PORT; do
   done
 done
 
-echo "== raw captures"
-rm -f "$HERE"/*.request "$HERE"/*.http
-python3 "$HERE/capture.py" --nginx $NGINX_PORT --pyhttp $PYHTTP_PORT --raw $RAW_PORT --out "$HERE"
+ONLY="${ONLY:-}"
+if [[ -z "$ONLY" ]]; then
+  echo "== raw captures"
+  rm -f "$HERE"/*.request "$HERE"/*.http
+  python3 "$HERE/capture.py" --nginx $NGINX_PORT --pyhttp $PYHTTP_PORT --raw $RAW_PORT --out "$HERE"
+fi
 
 # ---------------------------------------------------------------- curl goldens
 mkdir -p "$GOLDEN"
-rm -f "$GOLDEN"/*.stdout "$GOLDEN"/*.stderr "$GOLDEN"/*.exit
-: >"$GOLDEN/COMMANDS.tsv"
+if [[ -z "$ONLY" ]]; then
+  rm -f "$GOLDEN"/*.stdout "$GOLDEN"/*.stderr "$GOLDEN"/*.exit
+  : >"$GOLDEN/COMMANDS.tsv"
+else
+  # Keep the other cases' lines (in their order); re-recorded ones are appended.
+  python3 - "$GOLDEN/COMMANDS.tsv" $ONLY <<'EOF'
+import sys
+path, only = sys.argv[1], set(sys.argv[2:])
+lines = open(path).read().splitlines(True)
+open(path, "w").writelines(l for l in lines if l.split("\t", 1)[0] not in only)
+EOF
+fi
 # Clean environment: no proxies, no ~/.curlrc.
 CURLENV=(env -i "PATH=/usr/bin:/bin" "HOME=$TMP" "LANG=C")
+# golden_curl CASE [NAME=VALUE ...] CURL_ARGS...: leading NAME=VALUE words are environment
+# entries for curl (e.g. COLUMNS=50) and open the command line in COMMANDS.tsv.
 golden_curl() {
   local c="$1"; shift
+  if [[ -n "$ONLY" && " $ONLY " != *" $c "* ]]; then return; fi
+  local envs=()
+  while [[ $# -gt 0 && "$1" =~ ^[A-Z_]+= ]]; do envs+=("$1"); shift; done
   local rc=0
-  (cd "$TMP" && "${CURLENV[@]}" curl "$@") >"$GOLDEN/$c.stdout" 2>"$GOLDEN/$c.stderr" || rc=$?
+  (cd "$TMP" && "${CURLENV[@]}" "${envs[@]}" curl "$@") >"$GOLDEN/$c.stdout" 2>"$GOLDEN/$c.stderr" || rc=$?
   echo "$rc" >"$GOLDEN/$c.exit"
-  python3 -c 'import shlex, sys; print(sys.argv[1] + "\tcurl " + shlex.join(sys.argv[2:]))' \
-    "$c" "$@" >>"$GOLDEN/COMMANDS.tsv"
+  python3 -c 'import shlex, sys; n = int(sys.argv[2]); print(sys.argv[1] + "\t" + "".join(e + " " for e in sys.argv[3:3 + n]) + "curl " + shlex.join(sys.argv[3 + n:]))' \
+    "$c" "${#envs[@]}" "${envs[@]}" "$@" >>"$GOLDEN/COMMANDS.tsv"
   printf '  %-22s exit=%s\n' "$c" "$rc"
 }
 N="http://$H:$NGINX_PORT"
@@ -157,4 +178,42 @@ golden_curl pyhttp_i           -s -i "http://$H:$PYHTTP_PORT/small.txt"
 golden_curl head_204_i         -s -i "$N/empty"
 golden_curl progress_5mib      -o x "$N/big.bin"
 golden_curl progress_5mib_bar  -# -o x "$N/big.bin"
+# -v with the progress meter: its last line comes before "left intact"/"Closing", per request.
+golden_curl v_L_redirect       -v -L "$N/redirect/1"
+golden_curl L_redirect_meter   -L -o x "$N/redirect/1"
+golden_curl v_two_urls         -v "$N/small.txt" "$N/text.txt"
+golden_curl v_f_404            -v -f "$N/missing.txt"
+golden_curl v_closed_port      -v "http://$H:$DEAD_PORT/"
+golden_curl v_truncated        -v "$R/truncated"
+golden_curl v_unsupported      -v "foo://x"
+golden_curl sv_pyhttp_two      -sv "http://$H:$PYHTTP_PORT/small.txt" "http://$H:$PYHTTP_PORT/small.txt"
+golden_curl sv_early_hints     -sv "$R/early-hints"
+# URL globbing: every expansion in order on the shared connection, #N in -o, -g, errors
+# (bad globs name no port, so their positions do not change when tests substitute one).
+golden_curl glob_set           -s "$N/{small,text}.txt"
+golden_curl glob_range_sv      -sv "$N/redirect/[1-2]"
+golden_curl glob_hash_output   -s -w '%{url_effective}\n' "$N/{small,text}.txt" -o '#1.out'
+golden_curl glob_meter         "$N/{small,missing}.txt" -o '#1.out'
+golden_curl glob_query_ranges  -s -w '%{url_effective}\n' -o /dev/null "$N/small.txt?n=[08-10]&c=[a-e:2]"
+golden_curl globoff_query      -s -g -w '%{url_effective}\n' -o /dev/null "$N/small.txt?n=[08-10]"
+golden_curl glob_bad_stops_run -sS "$N/small.txt" "http://$H/{small,text" "$N/text.txt"
+golden_curl glob_bad_range     "http://$H/[1-3:0]"
+golden_curl glob_empty_braces  -sS "http://$H/{}"
+# -w after a failed transfer; the exit code is the last transfer's.
+golden_curl glob_fail_w        -sf -w '%{http_code} %{size_download} %{num_connects} %{exitcode} %{url_effective}\n' -o /dev/null "$N/{small,missing,small}.txt"
+golden_curl glob_fail_last     -sSf "$N/{small,missing}.txt"
+# -# / --progress-bar: known sizes end on a 100.0% line, unknown ones show only the final
+# newline when fast; the newline comes after the error message and "left intact".
+golden_curl bar_small          -# -o x "$N/small.txt"
+golden_curl bar_stdout         --progress-bar "$N/small.txt"
+golden_curl bar_chunked        -# -o x "$R/chunked-trailers"
+golden_curl bar_close_delim    -# "$R/close-delimited"
+golden_curl bar_redirect       -# -L "$N/redirect/1"
+golden_curl bar_glob           -# "$N/{small,text}.txt" -o '#1.out'
+golden_curl bar_f_404          -# -f "$N/missing.txt"
+golden_curl bar_closed_port    -# "http://$H:$DEAD_PORT/"
+golden_curl bar_v              -#v "$N/small.txt"
+golden_curl bar_timeout        -# -m 1 "$R/hang"
+golden_curl bar_columns50      COLUMNS=50 -# -o x "$N/big.bin"
+golden_curl bar_columns_bad    COLUMNS=20 -# -o x "$N/small.txt"
 echo "== done"

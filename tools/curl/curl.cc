@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -26,6 +27,8 @@
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "tools/curl/progress.h"
+#include "tools/curl/progress_bar.h"
+#include "tools/curl/url_glob.h"
 
 namespace curl_tool {
 namespace {
@@ -46,6 +49,13 @@ void PrefixLines(int fd, absl::string_view prefix, absl::string_view raw) {
     absl::StrAppend(&out, prefix, line, "\n");
   }
   Write(fd, out);
+}
+
+// WithoutBlankLine returns `raw` (a head as on the wire) without the empty line that ends it.
+absl::string_view WithoutBlankLine(absl::string_view raw) {
+  if (absl::EndsWith(raw, "\r\n\r\n")) return raw.substr(0, raw.size() - 2);
+  if (absl::EndsWith(raw, "\n\n")) return raw.substr(0, raw.size() - 1);
+  return raw;
 }
 
 // Output is where a transfer's body (and -i heads) go: stdout or a file opened on first use.
@@ -161,8 +171,9 @@ absl::StatusOr<http::Headers> BuildHeaders(const Options& o, bool has_body) {
 
 // WriteOutText expands -w: %{http_code} %{response_code} %{size_download} %{time_total}
 // %{num_connects} %{num_redirects} %{url_effective} %{exitcode}, %%, and \n \r \t \\.
+// `url` is the URL asked for, the url_effective of a failed transfer.
 std::string WriteOutText(absl::string_view format, const std::optional<http::FetchResult>& r,
-                         absl::Duration elapsed, int exit_code) {
+                         absl::string_view url, absl::Duration elapsed, int exit_code) {
   std::string out;
   for (size_t i = 0; i < format.size(); ++i) {
     char c = format[i];
@@ -192,7 +203,7 @@ std::string WriteOutText(absl::string_view format, const std::optional<http::Fet
         } else if (var == "num_redirects") {
           absl::StrAppend(&out, r.has_value() ? r->redirects : 0);
         } else if (var == "url_effective") {
-          absl::StrAppend(&out, r.has_value() ? r->effective_url : "");
+          absl::StrAppend(&out, r.has_value() ? absl::string_view(r->effective_url) : url);
         } else if (var == "exitcode") {
           absl::StrAppend(&out, exit_code);
         }
@@ -243,6 +254,14 @@ std::optional<CurlFailure> BuildClientOptions(const Options& o, http::ClientOpti
   return std::nullopt;
 }
 
+// ContentLength is the body size a response head announces, if any (for the meter's Total).
+std::optional<uint64_t> ContentLength(const http::ResponseHead& head) {
+  std::optional<absl::string_view> v = head.headers.Get("Content-Length");
+  uint64_t n = 0;
+  if (!v.has_value() || !absl::SimpleAtoi(*v, &n)) return std::nullopt;
+  return n;
+}
+
 // RemoteName is -O's file name: the URL path's last segment.
 std::string RemoteName(const http::Url& url) {
   const std::string& path = url.path();
@@ -254,17 +273,18 @@ class Transfer {
   Transfer(const Options& o, const Stdio& io, http::Client& client)
       : o_(o), io_(io), client_(client) {}
 
-  // Run performs the transfer of `urls[index]` and returns its exit code.
-  int Run(size_t index) {
+  // Run fetches `url` into `output` (a file name, or "" for stdout) and returns the exit code.
+  int Run(const std::string& url, const std::string& output) {
     start_ = absl::Now();
-    int code = Perform(index);
-    if (meter_ != nullptr) meter_->Finish(received_, expected_, absl::Now());
+    int code = Perform(url, output);
+    if (progress_ != nullptr) progress_->Finish(received_, expected_, absl::Now());
     if (!o_.write_out.empty()) {
-      Write(io_.out, WriteOutText(o_.write_out, result_, absl::Now() - start_, code));
+      Write(io_.out, WriteOutText(o_.write_out, result_, url_, absl::Now() - start_, code));
     }
     if (code != 0 && (!o_.silent || o_.show_error)) {
       Write(io_.err, absl::StrCat("curl: (", code, ") ", message_, "\n"));
     }
+    if (progress_ != nullptr) progress_->Close();  // the -# bar's newline comes last
     return code;
   }
 
@@ -274,10 +294,11 @@ class Transfer {
     return code;
   }
 
-  int Perform(size_t index) {
-    absl::StatusOr<http::Url> url = http::Url::ParseWithDefaultScheme(o_.urls[index], "http");
+  int Perform(const std::string& url_text, std::string path) {
+    url_ = url_text;
+    absl::StatusOr<http::Url> url = http::Url::ParseWithDefaultScheme(url_text, "http");
     if (!url.ok()) return Fail(3, "URL using bad/illegal format or missing URL");
-    std::string path = index < o_.outputs.size() ? o_.outputs[index] : "";
+    url_ = url->ToString();
     if (path.empty() && o_.remote_name) {
       path = RemoteName(*url);
       if (path.empty()) return Fail(23, "Remote file name has no length!");
@@ -293,18 +314,57 @@ class Transfer {
     absl::StatusOr<http::Headers> headers = BuildHeaders(o_, has_body);
     if (!headers.ok()) return Fail(43, std::string(headers.status().message()));
     request.headers = *std::move(headers);
-    if (url->scheme() == "http" && o_.progress_meter) {
-      meter_ = std::make_unique<ProgressMeter>(io_.err, start_);
-    }
-
     absl::Status sink_error;
+    bool error_told = false;  // the client's request_done reported the failure
     http::FetchCallbacks cb;
     if (o_.verbose) {
       cb.info = [&](absl::string_view line) { Write(io_.err, absl::StrCat("* ", line, "\n")); };
       cb.request_head = [&](absl::string_view raw) { PrefixLines(io_.err, "> ", raw); };
     }
+    // As in curl, the meter (or -# bar) starts once the connection is chosen (after "Re-using ...",
+    // before "Trying ...") and prints a last line for each request, redirects included,
+    // before the connection is "left intact" or closed.
+    cb.request_start = [&](bool) {
+      if (!o_.progress_meter) return;
+      if (progress_ != nullptr) {
+        progress_->Resume();
+      } else if (o_.progress_bar) {
+        progress_ = std::make_unique<ProgressBar>(io_.err, o_.bar_width, start_);
+      } else {
+        progress_ = std::make_unique<ProgressMeter>(io_.err, start_);
+      }
+    };
+    if (o_.progress_meter) {  // (else reads need no poll first)
+      cb.idle = [&]() {
+        if (progress_ != nullptr) progress_->Update(received_, expected_, absl::Now());
+      };
+    }
+    cb.request_done = [&](const absl::Status& s, const http::FetchResult& so_far) {
+      result_ = so_far;  // -w reports a failed transfer's last response too, as curl does
+      if (!s.ok()) {
+        error_told = true;
+        // curl -v shows each failure as an info line too.
+        if (o_.verbose) Write(io_.err, absl::StrCat("* ", s.message(), "\n"));
+      }
+      if (progress_ == nullptr) return;
+      const int code = http::ClientErrorCode(s);
+      if (code == 5 || code == 6) {
+        progress_->Abandon();
+      } else {
+        progress_->Finish(received_, expected_, absl::Now());
+      }
+    };
     cb.response_head = [&](const http::ResponseHead& head, absl::string_view raw) {
-      if (o_.verbose) PrefixLines(io_.err, "< ", raw);
+      if (o_.verbose) {
+        // curl shows no blank line after an interim (1xx) head, nor after an error status
+        // with -f, where it stops before the end of the head.
+        const bool cut = head.status < 200 || (o_.fail && head.status >= 400);
+        PrefixLines(io_.err, "< ", cut ? WithoutBlankLine(raw) : raw);
+      }
+      if (head.status >= 200) {
+        received_ = 0;
+        expected_ = ContentLength(head);
+      }
       if (o_.include || o_.head) {
         if (absl::Status s = output_->Write(raw); !s.ok() && sink_error.ok()) sink_error = s;
       }
@@ -318,7 +378,7 @@ class Transfer {
       received_ = total;
       expected_ = expected;
       if (o_.verbose) Write(io_.err, absl::StrCat("{ [", n, " bytes data]\n"));
-      if (meter_ != nullptr) meter_->Update(total, expected, absl::Now());
+      if (progress_ != nullptr) progress_->Update(total, expected, absl::Now());
     };
     cb.trailers = [&](const http::Headers& trailers) {
       if (!o_.include) return;
@@ -329,6 +389,7 @@ class Transfer {
     absl::StatusOr<http::FetchResult> r = client_.Fetch(request, cb);
     if (!r.ok()) {
       int code = http::ClientErrorCode(r.status());
+      if (o_.verbose && !error_told) Write(io_.err, absl::StrCat("* ", r.status().message(), "\n"));
       return Fail(code, std::string(r.status().message()));
     }
     result_ = *r;
@@ -347,10 +408,11 @@ class Transfer {
   http::Client& client_;
   absl::Time start_;
   std::unique_ptr<Output> output_;
-  std::unique_ptr<ProgressMeter> meter_;
+  std::unique_ptr<Progress> progress_;
   uint64_t received_ = 0;
   std::optional<uint64_t> expected_;
   std::optional<http::FetchResult> result_;
+  std::string url_;  // the URL asked for
   std::string message_;
 };
 
@@ -372,8 +434,23 @@ int Run(const Options& options, const Stdio& stdio) {
   http::Client client(std::move(co));
   int exit_code = 0;
   for (size_t i = 0; i < options.urls.size(); ++i) {
-    int code = Transfer(options, stdio, client).Run(i);
-    if (code != 0) exit_code = code;
+    // Like curl, a URL's globs are read when its turn comes, and a bad one ends the run.
+    absl::StatusOr<UrlGlob> glob = options.globoff ? UrlGlob::Literal(options.urls[i])
+                                                   : UrlGlob::Parse(options.urls[i]);
+    if (!glob.ok()) {
+      if (!options.silent || options.show_error) {
+        Write(stdio.err, absl::StrCat("curl: (3) ", glob.status().message(), "\n"));
+      }
+      return 3;
+    }
+    const std::string output = i < options.outputs.size() ? options.outputs[i] : "";
+    for (uint64_t k = 0; k < glob->size(); ++k) {
+      int code = Transfer(options, stdio, client).Run(glob->Url(k), glob->FillName(output, k));
+      exit_code = code;  // curl exits with the last transfer's code
+    }
+  }
+  if (options.outputs.size() > options.urls.size() && !options.silent) {
+    Write(stdio.err, "Warning: Got more output options than URLs\n");
   }
   return exit_code;
 }

@@ -28,8 +28,13 @@ struct DataArg {
 };
 
 struct Options {
+  // urls are curl URL arguments: each may hold {a,b} sets and [1-3] ranges (see url_glob.h)
+  // and stands for every URL they expand to, fetched in order on the shared connections.
   std::vector<std::string> urls;
-  std::vector<std::string> outputs;  // -o FILE, matched to URLs in order
+  bool globoff = false;              // -g: take the URLs as they are
+  // outputs are -o FILE, matched to URL arguments in order; "#N" in a name is the value of
+  // that URL's glob N.
+  std::vector<std::string> outputs;
   bool remote_name = false;          // -O: name the file after the URL's last path segment
   bool silent = false;               // -s
   bool show_error = false;           // -S
@@ -52,9 +57,12 @@ struct Options {
   std::string write_out;             // -w
   std::vector<std::string> resolve;  // --resolve HOST:PORT:ADDR
   int family = 0;                    // AF_UNSPEC, AF_INET (-4), AF_INET6 (-6)
-  // progress_meter shows the meter on stderr (main: no -s, and stdout is not a terminal or
-  // the body goes to a file).
+  // progress_meter shows the progress on stderr (main: no -s, and stdout is not a terminal
+  // or the body goes to a file): curl's meter, or with progress_bar (-#) its bar of
+  // bar_width columns (main: BarWidth from COLUMNS or the terminal).
   bool progress_meter = false;
+  bool progress_bar = false;
+  int bar_width = 79;
 };
 
 // Stdio names the file descriptors Run writes to (not owned).
@@ -66,8 +74,9 @@ struct Stdio {
 // kUserAgent is the default User-Agent value.
 inline constexpr char kUserAgent[] = "mini-curl/0.1";
 
-// Run performs every transfer in `options` and returns curl's exit code (that of the last
-// failed transfer, 0 if all succeeded).
+// Run performs every transfer in `options` and returns curl's exit code: that of the last
+// transfer (an earlier failure does not count, as in curl), or 3 for a malformed glob, which
+// ends the run there.
 int Run(const Options& options, const Stdio& stdio);
 
 }  // namespace curl_tool

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "gflags/gflags.h"
 #include "lib/cli/args.h"
 #include "tools/curl/curl.h"
+#include "tools/curl/progress_bar.h"
 
 DEFINE_bool(s, false, "Silent mode (-s, --silent)");
 DEFINE_bool(S, false, "Show error even when -s is used (-S, --show-error)");
@@ -36,7 +38,8 @@ DEFINE_string(w, "", "Use output FORMAT after completion (-w, --write-out)");
 DEFINE_string(resolve, "", "Resolve HOST:PORT to ADDR (--resolve HOST:PORT:ADDR; repeatable)");
 DEFINE_bool(ipv4, false, "Resolve names to IPv4 addresses (-4)");
 DEFINE_bool(ipv6, false, "Resolve names to IPv6 addresses (-6)");
-DEFINE_bool(g, false, "Disable URL globbing (-g, --globoff; mini-curl never globs)");
+DEFINE_bool(progress_bar, false, "Display the transfer progress as a bar (-#, --progress-bar)");
+DEFINE_bool(g, false, "Switch off URL globbing with {} and [] (-g, --globoff)");
 
 namespace {
 
@@ -45,13 +48,13 @@ constexpr char kUsage[] = "Usage: mini-curl [options...] <url>...";
 const cli::Spec kSpec = {
     .short_options = {{'s', "s"}, {'S', "S"}, {'f', "f"}, {'L', "L"}, {'i', "i"}, {'I', "I"},
                       {'v', "v"}, {'O', "O"}, {'0', "http1_0"}, {'4', "ipv4"}, {'6', "ipv6"},
-                      {'g', "g"}, {'o', "o", cli::kRepeated}, {'X', "X", cli::kValue},
+                      {'g', "g"}, {'#', "progress_bar"}, {'o', "o", cli::kRepeated}, {'X', "X", cli::kValue},
                       {'H', "H", cli::kRepeated}, {'d', "d", cli::kRepeated},
                       {'A', "A", cli::kValue}, {'e', "e", cli::kValue}, {'x', "x", cli::kValue},
                       {'m', "max_time", cli::kValue}, {'w', "w", cli::kValue}},
     .long_aliases = {{"silent", "s"}, {"show-error", "S"}, {"fail", "f"}, {"location", "L"},
                      {"include", "i"}, {"head", "I"}, {"verbose", "v"}, {"remote-name", "O"},
-                     {"globoff", "g"}, {"http1.0", "http1_0"}, {"compressed", "compressed"},
+                     {"globoff", "g"}, {"progress-bar", "progress_bar"}, {"http1.0", "http1_0"}, {"compressed", "compressed"},
                      {"output", "o", cli::kRepeated}, {"request", "X", cli::kValue},
                      {"header", "H", cli::kRepeated}, {"data", "d", cli::kRepeated},
                      {"data-binary", "data_binary", cli::kRepeated},
@@ -81,6 +84,7 @@ int main(int argc, char** argv) {
 
   curl_tool::Options o;
   for (int i = 1; i < args->argc; ++i) o.urls.emplace_back(args->argv[i]);
+  o.globoff = FLAGS_g;
   o.outputs = Repeated(FLAGS_o);
   o.remote_name = FLAGS_O;
   o.silent = FLAGS_s;
@@ -107,5 +111,7 @@ int main(int argc, char** argv) {
   o.family = FLAGS_ipv4 ? AF_INET : FLAGS_ipv6 ? AF_INET6 : AF_UNSPEC;
   const bool to_file = !o.outputs.empty() || o.remote_name;
   o.progress_meter = !o.silent && (to_file || !::isatty(1));
+  o.progress_bar = FLAGS_progress_bar;
+  o.bar_width = curl_tool::BarWidth(std::getenv("COLUMNS"), 0);  // curl asks about stdin
   return curl_tool::Run(o, curl_tool::Stdio{});
 }

@@ -93,6 +93,13 @@ void ProgressMeter::Finish(uint64_t received, std::optional<uint64_t> expected, 
   finished_ = true;
 }
 
+void ProgressMeter::Resume() {
+  if (!finished_) return;
+  finished_ = false;
+  samples_.clear();
+  samples_.emplace_back(last_print_, 0);
+}
+
 void ProgressMeter::Print(uint64_t received, std::optional<uint64_t> expected, absl::Time now) {
   samples_.emplace_back(now, received);
   while (samples_.size() > 2 && now - samples_.front().first > absl::Seconds(5)) {

@@ -84,7 +84,10 @@ int Pump(const Options& o, const Stdio& io, int sock) {
     return 1;
   }
   net::EventLoop& l = **loop;
-  net::Relay relay(&l, {{io.in, sock, o.shutdown_on_eof}, {sock, io.out, false}});
+  // A stdin that cannot be read ends as at EOF, silently, as in nc (-N then shuts down).
+  net::Relay relay(&l, {{.src = io.in, .dst = sock, .shutdown_dst_on_eof = o.shutdown_on_eof,
+                         .src_error_is_eof = true},
+                        {.src = sock, .dst = io.out}});
   int finished = 0;
   bool stdin_done = false;
   net::EventLoop::TimerId idle = 0;

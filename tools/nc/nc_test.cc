@@ -1,4 +1,5 @@
 // End-to-end tests of the mini-nc binary against the replay server and against itself.
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -181,6 +182,43 @@ TEST(NcTest, HalfCloseLetsPeerAnswerAfterEof) {
   peer.join();
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "got 100000 bytes\n");
+}
+
+TEST(NcTest, UnreadableStdinEndsLikeEof) {
+  // OpenBSD nc 1.219 with stdin a directory (read(2) fails with EISDIR) says nothing, stops
+  // reading stdin as at end of file (so -N shuts the socket down), and exits 0 once the peer
+  // is done. The peer here waits at most 10 s for that end of stream, then answers.
+  ASSERT_OK_AND_ASSIGN(net::Socket listener, net::Listen(net::Address::Loopback(AF_INET, 0)));
+  const uint16_t port = listener.LocalAddress()->port();
+  bool peer_saw_eof = false;
+  std::thread peer([&] {
+    auto conn = listener.Accept();
+    ASSERT_TRUE(conn.ok() && conn->has_value());
+    net::Socket& s = (*conn)->first;
+    struct pollfd p = {s.fd(), POLLIN, 0};
+    char c;
+    peer_saw_eof = ::poll(&p, 1, 10000) == 1 && ::recv(s.fd(), &c, 1, 0) == 0;
+    ASSERT_TRUE(s.WriteAll(peer_saw_eof ? "eof\n" : "no eof\n").ok());
+  });
+  ASSERT_OK_AND_ASSIGN(ProcessResult r,
+                       RunProcess(Nc(), {"-N", "127.0.0.1", absl::StrCat(port)},
+                                  {.stdin_file = testing_util::TempDir()}, absl::Seconds(20)));
+  peer.join();
+  EXPECT_TRUE(peer_saw_eof);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "eof\n");
+  EXPECT_EQ(r.err, "");
+
+  // Without -N the socket stays open both ways until the peer closes, as in nc.
+  testing_util::TcpReplayOptions opts;
+  opts.framing = testing_util::Framing::kNone;
+  ASSERT_OK_AND_ASSIGN(auto server, TcpReplayServer::Start({"hello\n"}, opts));
+  ASSERT_OK_AND_ASSIGN(ProcessResult plain,
+                       RunProcess(Nc(), {"127.0.0.1", absl::StrCat(server->port())},
+                                  {.stdin_file = testing_util::TempDir()}, absl::Seconds(20)));
+  EXPECT_EQ(plain.exit_code, 0);
+  EXPECT_EQ(plain.out, "hello\n");
+  EXPECT_EQ(plain.err, "");
 }
 
 TEST(NcTest, UdpBothWays) {

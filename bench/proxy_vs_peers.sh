@@ -5,7 +5,7 @@
 # 1000 connections; the table shows the medians of req/s, p50 and p99 latency (wrk --latency)
 # and each proxy's CPU time per request (user+sys of all its processes and threads from
 # /proc/PID/stat, before and after the run, divided by the requests wrk completed).
-#   bench/proxy_vs_peers.sh                 # MODE=pass: 3 repeats, 5 s runs, 10/100/1000 conns
+#   bench/proxy_vs_peers.sh                 # MODE=pass: 5 repeats, 5 s runs, 10/100/1000 conns
 #   MODE=cache bench/proxy_vs_peers.sh      # warm cache hits, then memory per cached object
 #   QUICK=1 bench/proxy_vs_peers.sh         # 1 repeat, 3 s runs, 10/100 connections
 # MODE=pass: none caches (nginx proxy_pass without proxy_cache, varnish return (pass), squid
@@ -19,7 +19,8 @@
 #   p99, <= 0.8x the best CPU/request. Then (MEMORY=1, the default; OBJECTS=100000) each cache
 #   is restarted empty, OBJECTS distinct 1 KiB URLs are fetched through it, and its RSS growth
 #   (plus its tmpfs files, for nginx) per object is reported. Target: <= 1.3 KiB per object.
-# Env: REPEATS, DURATION (wrk -d), CONNS ("10 100 1000"), PROXY_CPU (0), LOAD_CPU (1: wrk and
+# Env: REPEATS, DURATION (wrk -d), CONNS ("10 100 1000"), SIZES ("1024 16384"), SERVERS (all four;
+# nginx must stay in MODE=pass, it is the reference), PROXY_CPU (0), LOAD_CPU (1: wrk and
 # the origin), THROUGHPUT=0 (skip the wrk runs), MEMORY=0 (skip the memory measurement). Every proxy gets one worker on PROXY_CPU and writes an access log to a file;
 # all keep connections to the origin alive (nginx and cachingproxy keep up to 1024 idle).
 set -euo pipefail
@@ -50,12 +51,12 @@ THROUGHPUT=${THROUGHPUT:-1}  # 0: only the memory measurement (MODE=cache)
 if [ "${QUICK:-0}" = 1 ]; then
   REPEATS=${REPEATS:-1}; DURATION=${DURATION:-3s}; CONNS=${CONNS:-"10 100"}
 else
-  REPEATS=${REPEATS:-3}; DURATION=${DURATION:-5s}; CONNS=${CONNS:-"10 100 1000"}
+  REPEATS=${REPEATS:-5}; DURATION=${DURATION:-5s}; CONNS=${CONNS:-"10 100 1000"}
 fi
-SIZES="1024 16384"
+SIZES=${SIZES:-"1024 16384"}
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-SERVERS="nginx cachingproxy varnish squid"
+SERVERS=${SERVERS:-"nginx cachingproxy varnish squid"}
 CACHINGPROXY="$ROOT/bazel-bin/proxy/cachingproxy"
 TICKS=$(getconf CLK_TCK)
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -283,6 +284,14 @@ cpu_ticks() {
     awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
 }
 
+# kernel_counters prints TcpExtListenOverflows, TcpExtTCPSynRetrans and TcpRetransSegs (all
+# loopback traffic of the machine): a c=1000 tail of ~1 s is usually a dropped SYN.
+kernel_counters() {
+  awk '$1 ~ /:$/ { split($0, names); getline; for (i = 2; i <= NF; i++) v[$1 names[i]] = $i }
+       END { print v["TcpExt:ListenOverflows"] + 0, v["TcpExt:TCPSynRetrans"] + 0,
+                   v["Tcp:RetransSegs"] + 0 }' /proc/net/netstat /proc/net/snmp
+}
+
 to_ms() {  # to_ms 1.23ms|456.00us|1.20s → milliseconds
   awk -v v="$1" 'BEGIN {
     n = v + 0
@@ -293,9 +302,12 @@ to_ms() {  # to_ms 1.23ms|456.00us|1.20s → milliseconds
 # one_run SERVER SIZE CONNS appends "rps p50_ms p99_ms cpu_us_per_req errors" to its results.
 one_run() {
   local s=$1 size=$2 conns=$3 before after out rps p50 p99 reqs errs
+  local k0 k1
   before=$(cpu_ticks "$s")
+  k0=$(kernel_counters)
   out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"$DURATION" --latency \
     "http://127.0.0.1:${PORT[$s]}/$size.bin" 2>&1)
+  k1=$(kernel_counters)
   after=$(cpu_ticks "$s")
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
@@ -306,7 +318,11 @@ one_run() {
   local line
   line="$rps $p50 $p99 $(awk -v d=$((after - before)) -v t="$TICKS" -v r="$reqs" \
     'BEGIN { printf "%.2f", (r > 0 ? d / t / r * 1e6 : 0) }') $errs"
-  echo "    req/s p50 p99 cpu-us/req errors: $line (cpu ticks $before -> $after, $reqs requests)" >&2
+  echo "    req/s p50 p99 cpu-us/req errors: $line (cpu ticks $before -> $after, $reqs requests;" \
+    "$(grep -o 'Socket errors:.*\|Non-2xx.*' <<<"$out" | tr '\n' ' ')kernel:" \
+    "$(paste -d' ' <(tr ' ' '\n' <<<"$k0") <(tr ' ' '\n' <<<"$k1") |
+       awk '{ printf "%s%d", (NR > 1 ? " " : ""), $2 - $1 }' |
+       awk '{ printf "listen overflows %d, SYN retransmits %d, retransmits %d", $1, $2, $3 }'))" >&2
   echo "$line" >>"$WORK/res.$s.$size.$conns"
 }
 
@@ -361,10 +377,47 @@ for size in $SIZES; do
 done
 if [ "$MODE" = pass ]; then
   echo "(x = ratio to nginx: target for cachingproxy x rps >= 1.00, x p99 <= 1.00, x cpu <= 1.00)"
-  exit 0
+else
+  echo "(x = ratio to the best of nginx/varnish/squid in each column: target for cachingproxy" \
+    "x rps >= 1.20, x p99 <= 1.00, x cpu <= 0.80)"
 fi
-echo "(x = ratio to the best of nginx/varnish/squid in each column: target for cachingproxy" \
-  "x rps >= 1.20, x p99 <= 1.00, x cpu <= 0.80)"
+# The same ratios paired by repeat: cachingproxy's run against the reference's runs of the same
+# repeat (which sat next to it in time), then the median over the repeats. Slow drifts of the
+# machine's speed, which move both sides of a pair alike, cancel here.
+if [[ " $SERVERS " == *" cachingproxy "* ]]; then
+  printf "\npaired by repeat, median of %s: cachingproxy / %s\n" "$REPEATS" \
+    "$( [ "$MODE" = pass ] && echo nginx || echo "best peer of that repeat")"
+  printf "%-6s %5s  %6s %6s %6s   %s\n" size conns "x rps" "x p99" "x cpu" "per repeat (rps/p99/cpu)"
+  for size in $SIZES; do
+    for conns in $CONNS; do
+      files=()
+      for p in $PEERS; do [ -f "$WORK/res.$p.$size.$conns" ] && files+=("$WORK/res.$p.$size.$conns"); done
+      ((${#files[@]})) || continue
+      awk -v size="$size" -v conns="$conns" '
+        FNR == 1 { f++ }
+        { r[f, FNR] = $1; p[f, FNR] = $3; c[f, FNR] = $4; if (FNR > n) n = FNR }
+        function med(a, k,   i, j, t) {
+          for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+          return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+        END {
+          # file 1 is cachingproxy, the others the reference peers
+          for (k = 1; k <= n; k++) {
+            br = ""; bp = ""; bc = ""
+            for (i = 2; i <= f; i++) {
+              if (br == "" || r[i, k] > br) br = r[i, k]
+              if (bp == "" || p[i, k] < bp) bp = p[i, k]
+              if (bc == "" || c[i, k] < bc) bc = c[i, k]
+            }
+            xr[k] = br > 0 ? r[1, k] / br : 0; xp[k] = bp > 0 ? p[1, k] / bp : 0
+            xc[k] = bc > 0 ? c[1, k] / bc : 0
+            per = per sprintf(" %.2f/%.2f/%.2f", xr[k], xp[k], xc[k])
+          }
+          printf "%-6s %5s  %6.2f %6.2f %6.2f  %s\n", size, conns, med(xr, n), med(xp, n), med(xc, n), per
+        }' "$WORK/res.cachingproxy.$size.$conns" "${files[@]}"
+    done
+  done
+fi
+[ "$MODE" = pass ] && exit 0
 fi  # THROUGHPUT
 [ "$MEMORY" = 1 ] || exit 0
 

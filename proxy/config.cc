@@ -121,10 +121,12 @@ absl::StatusOr<ProxyOptions> BuildOptions(const FlagValues& v) {
     if (absl::Status s = CheckPositive(flag, value); !s.ok()) return s;
   }
   if (v.upstream_pool_size < 0) return FlagError("upstream_pool_size", "must be >= 0");
+  if (v.upstream_max_new < 0) return FlagError("upstream_max_new", "must be >= 0");
   o.max_connections = v.max_connections;
   o.limits.max_header_bytes = v.max_header_bytes;
   o.limits.max_line = v.max_uri_bytes;
   o.upstream_pool_size = v.upstream_pool_size;
+  o.upstream_max_new = v.upstream_max_new;
   o.buffer_size = v.buffer_size;
   for (auto [flag, text, out] :
        {std::tuple<absl::string_view, const std::string&, absl::Duration*>{

@@ -33,6 +33,7 @@ struct FlagValues {
   std::string upstream_timeout = "30s";
   std::string upstream_idle_timeout = "30s";
   int upstream_pool_size = 16;
+  int upstream_max_new = 64;
   int buffer_size = 256 * 1024;
   std::string resolver = "system";
   std::string hosts_file = "/etc/hosts";

@@ -2,6 +2,9 @@
 // TcpReplayServer origins.
 #include <signal.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/time.h>
 
 #include <atomic>
@@ -380,6 +383,74 @@ TEST(ProxyTest, ManyConcurrentClients) {
   for (std::thread& t : clients) t.join();
   EXPECT_EQ(ok.load(), kClients);
   EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+}
+
+// AcceptQueue returns how many connections wait in `listener`'s accept queue (for a listening
+// TCP socket the kernel reports it in tcpi_unacked).
+uint32_t AcceptQueue(const net::Socket& listener) {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  if (getsockopt(listener.fd(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return UINT32_MAX;
+  return info.tcpi_unacked;
+}
+
+TEST(ProxyTest, BurstOnAColdPoolOpensNewUpstreamConnectionsAtTheCapOnly) {
+  // An origin that accepts nothing until the proxy has queued the burst: every connect the
+  // proxy makes sits in the accept queue, where the test can count them.
+  ASSERT_OK_AND_ASSIGN(net::Socket listener, net::Listen(net::Address::Loopback(AF_INET, 0)));
+  const uint16_t origin_port = listener.LocalAddress()->port();
+  Proxy proxy = StartProxy({"--admin_listen=127.0.0.1:0", "--workers=1", "--upstream_max_new=3",
+                            absl::StrCat("--upstream=127.0.0.1:", origin_port)});
+  constexpr int kClients = 40;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      std::string reply = Exchange(proxy.port, absl::StrCat("GET /", i,
+                                                            " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n"));
+      if (absl::StartsWith(reply, "HTTP/1.1 200") && absl::EndsWith(reply, "hello")) ok.fetch_add(1);
+    });
+  }
+  // Three requests hold the three slots, the others wait in the pool's queue.
+  std::string metrics = WaitForMetrics(proxy.admin_port, {"cachingproxy_upstream_waiting 37"});
+  EXPECT_THAT(metrics, HasSubstr("cachingproxy_upstream_waiting 37\n"));
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (AcceptQueue(listener) < 3 && absl::Now() < deadline) {
+    pollfd p{listener.fd(), POLLIN, 0};
+    ::poll(&p, 1, 10);
+  }
+  EXPECT_EQ(AcceptQueue(listener), 3u);  // the cap, not one connection per waiting request
+
+  // Now serve: each answer proves a connection, which then carries the waiting requests.
+  std::vector<net::Socket> conns;
+  int answered = 0;
+  size_t most_queued = 0;
+  while (answered < kClients && absl::Now() < deadline) {
+    most_queued = std::max<size_t>(most_queued, AcceptQueue(listener));
+    std::vector<pollfd> fds{{listener.fd(), POLLIN, 0}};
+    for (const net::Socket& c : conns) fds.push_back({c.fd(), POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), 100) <= 0) continue;
+    if (fds[0].revents & POLLIN) {
+      absl::StatusOr<std::optional<std::pair<net::Socket, net::Address>>> a = listener.Accept();
+      if (a.ok() && a->has_value()) conns.push_back(std::move((*a)->first));
+    }
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      char buf[4096];
+      absl::StatusOr<size_t> n = conns[i - 1].Read(absl::MakeSpan(buf));
+      if (!n.ok() || *n == 0) continue;
+      // One request per read: the proxy sends the next only after this answer.
+      if (conns[i - 1].WriteAll("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello").ok()) {
+        ++answered;
+      }
+    }
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients);
+  EXPECT_LE(most_queued, 3u);
+  EXPECT_LT(conns.size(), static_cast<size_t>(kClients));  // pooled connections were reused
+  EXPECT_THAT(WaitForMetrics(proxy.admin_port, {"cachingproxy_upstream_waiting 0"}),
+              HasSubstr("cachingproxy_upstream_queued_total 37\n"));
 }
 
 TEST(ProxyTest, SigtermDuringTransferFinishesItAndExitsZero) {

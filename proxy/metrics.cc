@@ -175,6 +175,15 @@ std::string RenderPrometheus(absl::Span<const WorkerMetrics* const> workers,
          "Client connections accepted and served.", accepted);
   Simple(&out, "cachingproxy_client_connections", "gauge", "Client connections open now.",
          accepted > closed ? static_cast<int64_t>(accepted - closed) : 0);
+  uint64_t dequeued = Sum(workers, &WorkerMetrics::upstream_dequeued);
+  uint64_t queued = Sum(workers, &WorkerMetrics::upstream_queued);
+  Simple(&out, "cachingproxy_upstream_queued_total", "counter",
+         "Requests that waited for a pooled upstream connection or a new-connection slot "
+         "(--upstream_max_new).",
+         queued);
+  Simple(&out, "cachingproxy_upstream_waiting", "gauge",
+         "Requests waiting for an upstream connection now.",
+         queued > dequeued ? static_cast<int64_t>(queued - dequeued) : 0);
   if (cache != nullptr) RenderCache(&out, workers, *cache);
   return out;
 }

@@ -98,6 +98,8 @@ struct alignas(64) WorkerMetrics {
   std::array<Counter, kUpstreamErrorKinds> upstream_errors{};
   Counter connections_accepted{0};
   Counter connections_closed{0};  // accepted - closed = open now
+  Counter upstream_queued{0};      // requests that waited for an upstream connection
+  Counter upstream_dequeued{0};    // queued - dequeued = waiting now
   std::array<Counter, kCacheResults> cache_results{};
 };
 

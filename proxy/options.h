@@ -56,6 +56,9 @@ struct ProxyOptions {
   absl::Duration upstream_timeout = absl::Seconds(30);
   absl::Duration upstream_idle_timeout = absl::Seconds(30);
   size_t upstream_pool_size = 16;  // idle connections kept per origin per worker
+  // New upstream connections per origin per worker not yet answered by the origin, at once;
+  // more requests queue for a pooled connection or a free slot (0: no cap). See UpstreamPool.
+  size_t upstream_max_new = 64;
   size_t buffer_size = 256 * 1024;  // per direction per connection
   // numeric_only: resolve only IP literals and "localhost" (no lookups). Otherwise names
   // resolve with lib/dns: hosts_file, then DNS per resolv_conf (its nameservers replaced by

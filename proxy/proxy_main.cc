@@ -33,6 +33,8 @@ DEFINE_string(upstream_timeout, kDefaults.upstream_timeout,
               "Upstream connect/response inactivity limit (before the response head: 504)");
 DEFINE_string(upstream_idle_timeout, kDefaults.upstream_idle_timeout, "Idle pooled upstream connections close after this");
 DEFINE_int32(upstream_pool_size, kDefaults.upstream_pool_size, "Idle upstream connections kept per origin per worker");
+DEFINE_int32(upstream_max_new, kDefaults.upstream_max_new,
+             "New upstream connections per origin per worker waiting for the origin's first answer at once; more requests queue for a pooled connection or a free slot, so a burst cannot overflow the origin's listen backlog (0: no cap)");
 DEFINE_int32(buffer_size, kDefaults.buffer_size, "Bytes buffered per direction per connection (backpressure beyond)");
 DEFINE_string(resolver, kDefaults.resolver,
               "Name resolution: system (lib/dns: --hosts_file, then DNS per --resolv_conf, cached) "
@@ -84,6 +86,7 @@ int main(int argc, char** argv) {
   v.upstream_timeout = FLAGS_upstream_timeout;
   v.upstream_idle_timeout = FLAGS_upstream_idle_timeout;
   v.upstream_pool_size = FLAGS_upstream_pool_size;
+  v.upstream_max_new = FLAGS_upstream_max_new;
   v.buffer_size = FLAGS_buffer_size;
   v.resolver = FLAGS_resolver;
   v.hosts_file = FLAGS_hosts_file;

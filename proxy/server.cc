@@ -93,7 +93,8 @@ class Worker {
         metrics_(metrics),
         scratch_(64 * 1024) {
     pool_ = std::make_unique<UpstreamPool>(loop_.get(), options_->upstream_pool_size,
-                                           options_->upstream_idle_timeout);
+                                           options_->upstream_idle_timeout,
+                                           options_->upstream_max_new);
     resolver_ = shared.dns == nullptr ? NewNumericResolver(loop_.get())
                                       : NewDnsResolver(loop_.get(), shared.dns);
     ctx_.loop = loop_.get();

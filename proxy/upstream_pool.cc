@@ -5,24 +5,31 @@
 
 namespace proxy {
 
-UpstreamPool::~UpstreamPool() { Clear(); }
+UpstreamPool::~UpstreamPool() {
+  Clear();
+  loop_->Cancel(serve_timer_);
+}
 
 void UpstreamPool::Release(Idle& idle) { loop_->Unwatch(idle.sock.fd()); }
 
 void UpstreamPool::Clear() {
-  for (auto& [key, list] : idle_) {
-    for (Idle& idle : list) Release(idle);
+  for (auto& [key, origin] : origins_) {
+    for (Idle& idle : origin.idle) Release(idle);
+    origin.idle.clear();
   }
-  idle_.clear();
   sweep_.Clear();
 }
 
 std::optional<net::Socket> UpstreamPool::Take(const std::string& key, uint32_t events,
                                               net::EventLoop::FdCallback cb) {
-  auto it = idle_.find(key);
-  if (it == idle_.end() || it->second.empty()) return std::nullopt;
-  Idle idle = std::move(it->second.back());
-  it->second.pop_back();
+  auto it = origins_.find(key);
+  // Those already waiting come first.
+  if (it == origins_.end() || it->second.idle.empty() || !it->second.waiters.empty()) {
+    return std::nullopt;
+  }
+  std::deque<Idle>& list = it->second.idle;
+  Idle idle = std::move(list.back());
+  list.pop_back();
   if (!loop_->Watch(idle.sock.fd(), events, std::move(cb)).ok()) {
     loop_->Unwatch(idle.sock.fd());
     return std::nullopt;
@@ -31,12 +38,13 @@ std::optional<net::Socket> UpstreamPool::Take(const std::string& key, uint32_t e
 }
 
 void UpstreamPool::Put(const std::string& key, net::Socket sock) {
-  if (per_origin_ == 0) {
+  Origin& origin = origins_[key];
+  if (per_origin_ == 0 && origin.waiters.empty()) {
     loop_->Unwatch(sock.fd());
     return;
   }
-  std::deque<Idle>& list = idle_[key];
-  if (list.size() >= per_origin_) {
+  std::deque<Idle>& list = origin.idle;
+  if (list.size() >= std::max<size_t>(per_origin_, 1)) {
     Release(list.front());
     list.pop_front();
   }
@@ -49,16 +57,86 @@ void UpstreamPool::Put(const std::string& key, net::Socket sock) {
   absl::Time now = loop_->Now();
   list.push_back(Idle{std::move(sock), now});
   if (!sweep_.armed()) sweep_.Set(now + idle_timeout_);
+  if (!origin.waiters.empty()) ScheduleServe();
+}
+
+bool UpstreamPool::StartNew(const std::string& key) {
+  if (max_new_ == 0) return true;
+  Origin& origin = origins_[key];
+  if (!origin.waiters.empty() || origin.unproven >= max_new_) return false;
+  ++origin.unproven;
+  return true;
+}
+
+void UpstreamPool::EndNew(const std::string& key) {
+  if (max_new_ == 0) return;
+  auto it = origins_.find(key);
+  if (it == origins_.end() || it->second.unproven == 0) return;
+  --it->second.unproven;
+  if (!it->second.waiters.empty()) ScheduleServe();
+}
+
+void UpstreamPool::Wait(const std::string& key, Waiter* w) {
+  Origin& origin = origins_[key];
+  origin.waiters.push_back(w);
+  ++waiting_;
+  // A slot may be free already (another waiter was queued first and is about to be served).
+  ScheduleServe();
+}
+
+void UpstreamPool::CancelWait(Waiter* w) {
+  for (auto& [key, origin] : origins_) {
+    auto i = std::find(origin.waiters.begin(), origin.waiters.end(), w);
+    if (i == origin.waiters.end()) continue;
+    origin.waiters.erase(i);
+    --waiting_;
+    return;
+  }
+}
+
+void UpstreamPool::ScheduleServe() {
+  if (serve_timer_ != 0) return;
+  serve_timer_ = loop_->RunAfter(absl::ZeroDuration(), [this] {
+    serve_timer_ = 0;
+    ServeWaiters();
+  });
+}
+
+void UpstreamPool::ServeWaiters() {
+  // One hand-off at a time, then a fresh scan: a waiter may Put, Wait, CancelWait or EndNew
+  // (and so change the map) from inside OnUpstreamReady.
+  while (waiting_ > 0) {
+    Waiter* w = nullptr;
+    std::optional<net::Socket> sock;
+    for (auto& [key, origin] : origins_) {
+      if (origin.waiters.empty()) continue;
+      if (!origin.idle.empty()) {
+        sock = std::move(origin.idle.back().sock);
+        origin.idle.pop_back();
+      } else if (max_new_ == 0 || origin.unproven < max_new_) {
+        ++origin.unproven;
+      } else {
+        continue;
+      }
+      w = origin.waiters.front();
+      origin.waiters.pop_front();
+      --waiting_;
+      break;
+    }
+    if (w == nullptr) return;
+    w->OnUpstreamReady(std::move(sock));
+  }
 }
 
 size_t UpstreamPool::size() const {
   size_t n = 0;
-  for (const auto& [key, list] : idle_) n += list.size();
+  for (const auto& [key, origin] : origins_) n += origin.idle.size();
   return n;
 }
 
 void UpstreamPool::Drop(int fd) {
-  for (auto& [key, list] : idle_) {
+  for (auto& [key, origin] : origins_) {
+    std::deque<Idle>& list = origin.idle;
     for (auto i = list.begin(); i != list.end(); ++i) {
       if (i->sock.fd() != fd) continue;
       Release(*i);
@@ -71,14 +149,16 @@ void UpstreamPool::Drop(int fd) {
 void UpstreamPool::Sweep() {
   absl::Time now = loop_->Now();
   absl::Time next = absl::InfiniteFuture();
-  for (auto it = idle_.begin(); it != idle_.end();) {
-    std::deque<Idle>& list = it->second;
+  for (auto it = origins_.begin(); it != origins_.end();) {
+    Origin& origin = it->second;
+    std::deque<Idle>& list = origin.idle;
     while (!list.empty() && list.front().since + idle_timeout_ <= now) {
       Release(list.front());
       list.pop_front();
     }
     if (list.empty()) {
-      idle_.erase(it++);
+      if (origin.unproven == 0 && origin.waiters.empty()) origins_.erase(it++);
+      else ++it;
       continue;
     }
     next = std::min(next, list.front().since + idle_timeout_);

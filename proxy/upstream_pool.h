@@ -13,6 +13,18 @@
 // An idle connection is dropped when the origin closes it (or sends anything unasked), after
 // `idle_timeout` (one sweep timer for the whole pool, so parking a connection sets no timer),
 // or when a newer one pushes it out of its origin's `per_origin` slots.
+//
+// New connections are capped per origin (`max_new`): a new connection counts from its connect
+// until it has been proven, its first response bytes read (EndNew), because until then the
+// origin may not even have accepted it. A burst of requests on a cold pool — a thousand clients
+// arriving at once — would otherwise open a thousand connections in a millisecond, overflow the
+// origin's listen backlog (nginx's is 511), and the dropped SYNs would come back only after 1 s,
+// 3 s, ... Past the cap a request waits (Wait) for the next connection parked by Put or the next
+// free slot, in arrival order:
+//
+//   if (auto s = pool.Take(key, ev, cb)) { /* reuse */ }
+//   else if (pool.StartNew(key)) { /* connect; pool.EndNew(key) once proven or gone */ }
+//   else pool.Wait(key, this);  // later: OnUpstreamReady(sock or nullopt), or CancelWait(this)
 #ifndef PROXY_UPSTREAM_POOL_H_
 #define PROXY_UPSTREAM_POOL_H_
 
@@ -31,8 +43,23 @@ namespace proxy {
 
 class UpstreamPool {
  public:
-  UpstreamPool(net::EventLoop* loop, size_t per_origin, absl::Duration idle_timeout)
-      : loop_(loop), per_origin_(per_origin), idle_timeout_(idle_timeout),
+  // Waiter is told when its turn comes. Called from the loop, never from inside Put, EndNew or
+  // Wait (no re-entry into the caller).
+  class Waiter {
+   public:
+    // OnUpstreamReady hands over an idle connection (still watched by this loop for kReadable
+    // with the pool's callback: Watch it again to swap the callback, no syscall), or nullopt: a
+    // new-connection slot is the waiter's (EndNew when done with it).
+    virtual void OnUpstreamReady(std::optional<net::Socket> sock) = 0;
+
+   protected:
+    ~Waiter() = default;
+  };
+
+  // max_new: new connections per origin not yet proven at any time (0: no cap).
+  UpstreamPool(net::EventLoop* loop, size_t per_origin, absl::Duration idle_timeout,
+               size_t max_new = 0)
+      : loop_(loop), per_origin_(per_origin), idle_timeout_(idle_timeout), max_new_(max_new),
         sweep_(loop, [this] { Sweep(); }) {}
   ~UpstreamPool();
   UpstreamPool(const UpstreamPool&) = delete;
@@ -46,6 +73,16 @@ class UpstreamPool {
   // Put parks `sock` (connected, non-blocking; watched by this loop or not) as idle for `key`.
   // What it does not keep it unwatches and closes.
   void Put(const std::string& key, net::Socket sock);
+  // StartNew takes a new-connection slot for `key` if one is free (always, without a cap) and
+  // returns whether it did. Only when no one waits: the queue is served first.
+  bool StartNew(const std::string& key);
+  // EndNew gives the slot back: the new connection answered, failed or was abandoned.
+  void EndNew(const std::string& key);
+  // Wait queues `w` for the next idle connection or free slot of `key`. `w` stays valid until
+  // it is called or CancelWait(w) returns.
+  void Wait(const std::string& key, Waiter* w);
+  void CancelWait(Waiter* w);
+
   // size returns the number of idle connections.
   size_t size() const;
   // Clear closes every idle connection.
@@ -56,17 +93,28 @@ class UpstreamPool {
     net::Socket sock;
     absl::Time since;  // parked at
   };
+  struct Origin {
+    std::deque<Idle> idle;  // oldest first
+    size_t unproven = 0;    // new connections holding a slot
+    std::deque<Waiter*> waiters;
+  };
   // Drop closes the idle connection `fd` (the origin closed it or spoke unasked).
   void Drop(int fd);
   // Sweep closes the connections idle for idle_timeout and re-arms for the next one.
   void Sweep();
   void Release(Idle& idle);
+  // ServeWaiters (from a zero-delay timer) hands idle connections and free slots to waiters.
+  void ServeWaiters();
+  void ScheduleServe();
 
   net::EventLoop* loop_;
   size_t per_origin_;
   absl::Duration idle_timeout_;
-  // Per origin, oldest first. Emptied lists stay until a sweep (no map churn per request).
-  absl::flat_hash_map<std::string, std::deque<Idle>> idle_;
+  size_t max_new_;
+  // Emptied entries stay until a sweep (no map churn per request).
+  absl::flat_hash_map<std::string, Origin> origins_;
+  size_t waiting_ = 0;  // waiters over all origins
+  net::EventLoop::TimerId serve_timer_ = 0;
   net::LazyTimer sweep_;
 };
 

@@ -82,5 +82,74 @@ TEST(UpstreamPoolTest, DropsConnectionsTheOriginClosesAndIdleOnes) {
   EXPECT_EQ(pool.size(), 0u);
 }
 
+// Recorder is a Waiter that keeps what it was handed.
+struct Recorder : UpstreamPool::Waiter {
+  void OnUpstreamReady(std::optional<net::Socket> sock) override {
+    ++calls;
+    if (sock.has_value()) {
+      fd = sock->fd();
+      got = std::move(sock);
+    } else {
+      slots++;
+    }
+  }
+  int calls = 0;
+  int slots = 0;
+  int fd = -1;
+  std::optional<net::Socket> got;
+};
+
+void RunRounds(net::EventLoop* loop, int n) {
+  for (int i = 0; i < n; ++i) loop->RunOnce(absl::ZeroDuration()).IgnoreError();
+}
+
+TEST(UpstreamPoolTest, NewConnectionsAreCappedAndWaitersServedInOrder) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
+  UpstreamPool pool(loop.get(), 4, absl::Seconds(30), /*max_new=*/2);
+  EXPECT_TRUE(pool.StartNew("o:1"));
+  EXPECT_TRUE(pool.StartNew("o:1"));
+  EXPECT_FALSE(pool.StartNew("o:1"));  // two unproven already
+  EXPECT_TRUE(pool.StartNew("p:1"));   // per origin
+  Recorder first, second, third;
+  pool.Wait("o:1", &first);
+  pool.Wait("o:1", &second);
+  pool.Wait("o:1", &third);
+  RunRounds(loop.get(), 2);
+  EXPECT_EQ(first.calls + second.calls + third.calls, 0);  // nothing free yet
+
+  // A connection parked by Put goes to the first waiter, not to a newcomer's Take.
+  auto [a, a_peer] = Pair();
+  int a_fd = a.fd();
+  pool.Put("o:1", std::move(a));
+  EXPECT_FALSE(pool.Take("o:1", net::EventLoop::kReadable, [](uint32_t) {}).has_value());
+  EXPECT_EQ(first.calls, 0);  // never from inside Put
+  RunRounds(loop.get(), 2);
+  EXPECT_EQ(first.calls, 1);
+  EXPECT_EQ(first.fd, a_fd);
+  EXPECT_EQ(pool.size(), 0u);
+
+  // A proven connection frees its slot: the next waiter may connect.
+  pool.EndNew("o:1");
+  RunRounds(loop.get(), 2);
+  EXPECT_EQ(second.calls, 1);
+  EXPECT_EQ(second.slots, 1);
+  EXPECT_EQ(third.calls, 0);  // the slot went to second: still two unproven
+  EXPECT_FALSE(pool.StartNew("o:1"));
+
+  // A waiter that gives up is never called.
+  pool.CancelWait(&third);
+  pool.EndNew("o:1");
+  RunRounds(loop.get(), 2);
+  EXPECT_EQ(third.calls, 0);
+  EXPECT_TRUE(pool.StartNew("o:1"));  // the queue is empty and a slot is free
+  loop->Unwatch(first.fd);
+}
+
+TEST(UpstreamPoolTest, WithoutACapEveryNewConnectionMayStart) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<net::EventLoop> loop, net::EventLoop::Create());
+  UpstreamPool pool(loop.get(), 4, absl::Seconds(30));
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(pool.StartNew("o:1"));
+}
+
 }  // namespace
 }  // namespace proxy

@@ -53,6 +53,7 @@ ClientConnection::ClientConnection(WorkerContext* ctx, uint64_t id, net::Socket 
       background_key_(std::move(background_key)) {}
 
 ClientConnection::~ClientConnection() {
+  LeavePool();
   ResetCache();
   if (!background_key_.empty()) ctx_->collapser->EndRevalidation(background_key_);
   relay_.reset();
@@ -184,6 +185,10 @@ bool ClientConnection::ReadUpstream() {
   upstream_ready_ = n.ok() && *n != net::kWouldBlock && *n == room;
   if (n.ok() && *n == net::kWouldBlock) return false;
   ArmUpstreamTimer();
+  if (new_slot_) {  // the origin took the new connection (or refused it): no longer unproven
+    new_slot_ = false;
+    ctx_->pool->EndNew(route_.origin.Key());
+  }
   if (!n.ok() || *n == 0) {
     up_eof_ = true;  // a reset counts as an early end: what arrived is still delivered
     return true;
@@ -215,6 +220,7 @@ bool ClientConnection::HandleClientInput() {
   switch (phase_) {
     case Phase::kHead:
       return ParseRequest();
+    case Phase::kWaitUpstream:
     case Phase::kResolving:
     case Phase::kConnecting:
     case Phase::kExchange:
@@ -342,14 +348,67 @@ bool ClientConnection::MoveRequestBody() {
 
 void ClientConnection::FetchUpstream(bool allow_pooled) {
   if (!upstream_start_.has_value()) upstream_start_ = absl::Now();
+  LeavePool();
   if (allow_pooled) {
-    if (std::optional<net::Socket> s =
-            ctx_->pool->Take(route_.origin.Key(), EventLoop::kReadable,
-                             [this](uint32_t events) { OnUpstreamEvent(events); })) {
+    const std::string key = route_.origin.Key();
+    if (std::optional<net::Socket> s = ctx_->pool->Take(
+            key, EventLoop::kReadable, [this](uint32_t events) { OnUpstreamEvent(events); })) {
       AttachUpstream(*std::move(s), /*reused=*/true);
       return;
     }
+    if (!ctx_->pool->StartNew(key)) {
+      phase_ = Phase::kWaitUpstream;
+      ArmUpstreamTimer();  // the wait counts against the upstream timeout
+      queued_ = true;
+      WorkerMetrics::Add(ctx_->metrics->upstream_queued, 1);
+      ctx_->pool->Wait(key, this);
+      return;
+    }
+    new_slot_ = true;
   }
+  ConnectUpstream();
+}
+
+void ClientConnection::OnUpstreamReady(std::optional<net::Socket> sock) {
+  queued_ = false;
+  WorkerMetrics::Add(ctx_->metrics->upstream_dequeued, 1);
+  if (phase_ != Phase::kWaitUpstream) {  // cannot happen: leaving the phase leaves the queue
+    if (sock.has_value()) {
+      ctx_->pool->Put(route_.origin.Key(), *std::move(sock));
+    } else {
+      ctx_->pool->EndNew(route_.origin.Key());
+    }
+    return;
+  }
+  if (sock.has_value()) {
+    if (!ctx_->loop->Watch(sock->fd(), EventLoop::kReadable,
+                           [this](uint32_t events) { OnUpstreamEvent(events); })
+             .ok()) {
+      ctx_->loop->Unwatch(sock->fd());
+      Fail(502, "upstream: cannot watch a pooled connection");
+    } else {
+      AttachUpstream(*std::move(sock), /*reused=*/true);
+    }
+  } else {
+    new_slot_ = true;
+    ConnectUpstream();
+  }
+  if (phase_ != Phase::kClosed) Drive();
+}
+
+void ClientConnection::LeavePool() {
+  if (queued_) {
+    queued_ = false;
+    WorkerMetrics::Add(ctx_->metrics->upstream_dequeued, 1);
+    ctx_->pool->CancelWait(this);
+  }
+  if (new_slot_) {
+    new_slot_ = false;
+    ctx_->pool->EndNew(route_.origin.Key());
+  }
+}
+
+void ClientConnection::ConnectUpstream() {
   phase_ = Phase::kResolving;
   ArmUpstreamTimer();
   ctx_->resolver->Resolve(route_.origin.host, route_.origin.port,
@@ -440,6 +499,7 @@ void ClientConnection::AttachUpstream(net::Socket sock, bool reused) {
 }
 
 void ClientConnection::DropUpstream() {
+  LeavePool();
   if (!upstream_.valid()) return;
   ctx_->loop->Unwatch(upstream_.fd());
   upstream_.Close();

@@ -69,7 +69,7 @@ struct WorkerContext {
   bool draining = false;
 };
 
-class ClientConnection {
+class ClientConnection : private UpstreamPool::Waiter {
  public:
   // A `background_key` marks an internal revalidation request for that cache key (see
   // WorkerContext::start_background): it always asks the origin and never serves stale.
@@ -88,6 +88,7 @@ class ClientConnection {
   enum class Phase {
     kHead,         // waiting for (the rest of) a request head
     kResolving,    // waiting for the resolver
+    kWaitUpstream, // queued in the pool for a connection or a new-connection slot
     kConnecting,   // non-blocking connect in progress
     kExchange,     // request body up, response down
     kWaitFill,     // a collapsed miss: waiting for the leading request's response head
@@ -110,7 +111,13 @@ class ClientConnection {
   // GoUpstream rewrites the request for the origin (with conditionals when revalidating)
   // and fetches it.
   void GoUpstream();
+  // FetchUpstream finds an upstream connection: pooled, or a new one; with `allow_pooled`
+  // the pool's cap on new connections applies (retries and tunnels are not held back).
   void FetchUpstream(bool allow_pooled);
+  void ConnectUpstream();
+  void OnUpstreamReady(std::optional<net::Socket> sock) override;
+  // LeavePool gives up a place in the pool's queue or a new-connection slot.
+  void LeavePool();
   void OnResolved(absl::StatusOr<std::vector<net::Address>> addrs);
   void ConnectNext();
   void OnConnected();
@@ -222,6 +229,8 @@ class ClientConnection {
   net::Socket upstream_;
   bool upstream_reused_ = false;
   bool retried_ = false;
+  bool queued_ = false;    // in the pool's queue (phase kWaitUpstream)
+  bool new_slot_ = false;  // holds one of the pool's new-connection slots
   std::vector<net::Address> addrs_;
   size_t next_addr_ = 0;
   absl::Status connect_error_;

@@ -211,6 +211,12 @@ std::string Url::Authority() const {
   return out;
 }
 
+void Url::NormalizeDotSegments() {
+  if (path_.find("/.") == std::string::npos && !absl::StartsWith(path_, ".")) return;
+  path_ = http::RemoveDotSegments(path_);
+  if (path_.empty() && has_authority_) path_ = "/";
+}
+
 std::string Url::RequestTarget() const {
   if (!has_query_) return path_;
   return absl::StrCat(path_, "?", query_);

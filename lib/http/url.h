@@ -55,6 +55,10 @@ class Url {
   const std::string& fragment() const { return fragment_; }
   bool has_fragment() const { return has_fragment_; }
 
+  // NormalizeDotSegments applies remove_dot_segments (RFC 3986 §5.2.4) to the path: "/a/./b/../c"
+  // becomes "/a/c" (what curl sends unless --path-as-is). Percent-encoded dots are left alone.
+  void NormalizeDotSegments();
+
   // RequestTarget returns the origin-form request target: path, plus "?" query when the URL
   // has a query. Never includes the fragment.
   std::string RequestTarget() const;

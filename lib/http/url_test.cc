@@ -197,6 +197,21 @@ TEST(UrlTest, ResolveRedirects) {
   EXPECT_THAT(base.Resolve("//bad host/"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(UrlTest, NormalizeDotSegmentsOfAParsedUrl) {
+  auto norm = [](absl::string_view in) {
+    absl::StatusOr<Url> u = Url::Parse(in);
+    EXPECT_TRUE(u.ok()) << in;
+    u->NormalizeDotSegments();
+    return u->ToString();
+  };
+  EXPECT_EQ(norm("http://h/a/../b?x=/../y"), "http://h/b?x=/../y");  // the query is not a path
+  EXPECT_EQ(norm("http://h/a/./b/."), "http://h/a/b/");
+  EXPECT_EQ(norm("http://h/.."), "http://h/");
+  EXPECT_EQ(norm("http://h:8080/a/b/../../.."), "http://h:8080/");
+  EXPECT_EQ(norm("http://h/a/%2e%2e/b"), "http://h/a/%2e%2e/b");
+  EXPECT_EQ(norm("http://h/a.b/.c/..d"), "http://h/a.b/.c/..d");
+}
+
 TEST(UrlTest, RemoveDotSegments) {
   EXPECT_EQ(RemoveDotSegments("/a/b/c/./../../g"), "/a/g");
   EXPECT_EQ(RemoveDotSegments("mid/content=5/../6"), "mid/6");

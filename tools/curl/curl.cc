@@ -298,6 +298,7 @@ class Transfer {
     url_ = url_text;
     absl::StatusOr<http::Url> url = http::Url::ParseWithDefaultScheme(url_text, "http");
     if (!url.ok()) return Fail(3, "URL using bad/illegal format or missing URL");
+    if (!o_.path_as_is) url->NormalizeDotSegments();
     url_ = url->ToString();
     if (path.empty() && o_.remote_name) {
       path = RemoteName(*url);

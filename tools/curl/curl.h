@@ -32,6 +32,7 @@ struct Options {
   // and stands for every URL they expand to, fetched in order on the shared connections.
   std::vector<std::string> urls;
   bool globoff = false;              // -g: take the URLs as they are
+  bool path_as_is = false;           // --path-as-is: keep /./ and /../ in paths
   // outputs are -o FILE, matched to URL arguments in order; "#N" in a name is the value of
   // that URL's glob N.
   std::vector<std::string> outputs;

@@ -141,6 +141,8 @@ struct GoldenCase {
 const std::vector<GoldenCase>& GoldenCases() {
   static const auto* cases = new std::vector<GoldenCase>{
       {"s_small", {"content_length"}},
+      {"dotdot_sv", {"content_length"}},      // curl sends GET /small.txt
+      {"path_as_is_sv", {"content_length"}},  // ... and GET /a/../small.txt with --path-as-is
       {"plain_small", {"content_length"}},
       {"i_small", {"content_length"}},
       {"I_small", {"head"}},

@@ -40,6 +40,7 @@ DEFINE_bool(ipv4, false, "Resolve names to IPv4 addresses (-4)");
 DEFINE_bool(ipv6, false, "Resolve names to IPv6 addresses (-6)");
 DEFINE_bool(progress_bar, false, "Display the transfer progress as a bar (-#, --progress-bar)");
 DEFINE_bool(g, false, "Switch off URL globbing with {} and [] (-g, --globoff)");
+DEFINE_bool(path_as_is, false, "Do not squash .. sequences in URL path (--path-as-is)");
 
 namespace {
 
@@ -62,7 +63,8 @@ const cli::Spec kSpec = {
                      {"proxy", "x", cli::kValue}, {"max-time", "max_time", cli::kValue},
                      {"connect-timeout", "connect_timeout", cli::kValue},
                      {"max-redirs", "max_redirs", cli::kValue}, {"write-out", "w", cli::kValue},
-                     {"resolve", "resolve", cli::kRepeated}, {"ipv4", "ipv4"}, {"ipv6", "ipv6"}},
+                     {"resolve", "resolve", cli::kRepeated}, {"ipv4", "ipv4"}, {"ipv6", "ipv6"},
+                     {"path-as-is", "path_as_is"}},
 };
 
 std::vector<std::string> Repeated(const std::string& joined) {
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   curl_tool::Options o;
   for (int i = 1; i < args->argc; ++i) o.urls.emplace_back(args->argv[i]);
   o.globoff = FLAGS_g;
+  o.path_as_is = FLAGS_path_as_is;
   o.outputs = Repeated(FLAGS_o);
   o.remote_name = FLAGS_O;
   o.silent = FLAGS_s;

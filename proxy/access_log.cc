@@ -88,42 +88,55 @@ AccessLog::~AccessLog() {
     stopping_ = true;
   }
   if (flusher_.joinable()) flusher_.join();
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&file_mu_);
   FlushLocked();
   if (file_ != nullptr && file_ != stderr) std::fclose(file_);
 }
 
 void AccessLog::Write(const std::string& line) {
-  absl::MutexLock lock(&mu_);
-  if (file_ == nullptr) return;
-  buffer_ += line;
-  if (options_.flush_interval <= absl::ZeroDuration() || buffer_.size() >= options_.buffer_bytes) {
-    FlushLocked();
+  bool flush;
+  {
+    absl::MutexLock lock(&mu_);
+    buffer_ += line;
+    flush = options_.flush_interval <= absl::ZeroDuration() ||
+            buffer_.size() >= options_.buffer_bytes;
   }
+  if (flush) Flush();
 }
 
 void AccessLog::Flush() {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&file_mu_);
   FlushLocked();
 }
 
 void AccessLog::FlushLocked() {
-  if (file_ == nullptr || buffer_.empty()) return;
-  std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
-  std::fflush(file_);
-  buffer_.clear();
+  {
+    absl::MutexLock lock(&mu_);
+    if (buffer_.empty()) return;
+    out_.swap(buffer_);
+  }
+  if (file_ != nullptr) {
+    std::fwrite(out_.data(), 1, out_.size(), file_);
+    std::fflush(file_);
+  }
+  out_.clear();
 }
 
 void AccessLog::FlushEvery() {
-  absl::MutexLock lock(&mu_);
-  while (!stopping_) {
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.flush_interval);
-    FlushLocked();
+  for (;;) {
+    bool stop;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.flush_interval);
+      stop = stopping_;
+    }
+    Flush();
+    if (stop) return;
   }
 }
 
 absl::Status AccessLog::Reopen() {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&file_mu_);
   FlushLocked();
   if (path_.empty()) {
     file_ = stderr;

@@ -63,9 +63,9 @@ class AccessLog {
   ~AccessLog();
 
   // Write appends `line` (written now, or buffered). Thread-safe.
-  void Write(const std::string& line) ABSL_LOCKS_EXCLUDED(mu_);
+  void Write(const std::string& line) ABSL_LOCKS_EXCLUDED(mu_, file_mu_);
   // Flush writes what is buffered. Thread-safe.
-  void Flush() ABSL_LOCKS_EXCLUDED(mu_);
+  void Flush() ABSL_LOCKS_EXCLUDED(mu_, file_mu_);
   // Reopen writes what is buffered, then closes and reopens the file (no-op for stderr).
   // Thread-safe.
   absl::Status Reopen() ABSL_LOCKS_EXCLUDED(mu_);
@@ -73,13 +73,18 @@ class AccessLog {
  private:
   AccessLog(std::string path, AccessLogOptions options)
       : path_(std::move(path)), options_(options) {}
-  void FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FlushEvery() ABSL_LOCKS_EXCLUDED(mu_);
+  // FlushLocked takes the buffered lines (briefly holding mu_) and writes them out: the workers
+  // keep appending while the write runs.
+  void FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(file_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  void FlushEvery() ABSL_LOCKS_EXCLUDED(mu_, file_mu_);
 
   const std::string path_;
   const AccessLogOptions options_;
+  // Lock order: file_mu_, then mu_. Holding file_mu_ across a flush keeps lines in order.
+  absl::Mutex file_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  FILE* file_ ABSL_GUARDED_BY(file_mu_) = nullptr;
+  std::string out_ ABSL_GUARDED_BY(file_mu_);  // being written (keeps its capacity)
   absl::Mutex mu_;
-  FILE* file_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::string buffer_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread flusher_;  // with a flush interval

@@ -127,10 +127,10 @@ class Worker {
 
   void AcceptSome() {
     for (int i = 0; i < 64 && listener_.valid(); ++i) {
-      absl::StatusOr<std::optional<std::pair<net::Socket, net::Address>>> a = listener_.Accept();
+      absl::StatusOr<std::optional<std::pair<net::Socket, net::Address>>> a =
+          listener_.Accept(/*nonblocking=*/true);
       if (!a.ok() || !a->has_value()) return;  // EMFILE and friends: retried on the next wake
       auto [sock, peer] = **std::move(a);
-      if (!sock.SetNonBlocking(true).ok()) continue;
       if (!options_->allow.Allows(peer)) {
         Refuse(sock, peer, 403, "client address not allowed");
         continue;

@@ -116,11 +116,12 @@ absl::Status Socket::Listen(int backlog) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::pair<Socket, Address>>> Socket::Accept() {
+absl::StatusOr<std::optional<std::pair<Socket, Address>>> Socket::Accept(bool nonblocking) {
   while (true) {
     sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    int fd = ::accept4(this->fd(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC);
+    int fd = ::accept4(this->fd(), reinterpret_cast<sockaddr*>(&ss), &len,
+                       SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0));
     if (fd >= 0) {
       Socket conn{Fd(fd)};
       absl::StatusOr<Address> peer = Address::FromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);

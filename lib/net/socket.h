@@ -85,9 +85,9 @@ class Socket {
 
   absl::Status Bind(const Address& addr);
   absl::Status Listen(int backlog);
-  // Accept returns the new connection (close-on-exec, blocking) and its peer, or
-  // std::nullopt when a non-blocking listener has nothing pending.
-  absl::StatusOr<std::optional<std::pair<Socket, Address>>> Accept();
+  // Accept returns the new connection (close-on-exec; blocking unless `nonblocking`) and its
+  // peer, or std::nullopt when a non-blocking listener has nothing pending.
+  absl::StatusOr<std::optional<std::pair<Socket, Address>>> Accept(bool nonblocking = false);
 
   absl::StatusOr<size_t> Read(absl::Span<char> buf) { return ReadFd(fd(), buf); }
   absl::StatusOr<size_t> Write(absl::string_view data) { return WriteFd(fd(), data); }

@@ -1,5 +1,6 @@
 #include "lib/net/socket.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <unistd.h>
@@ -156,9 +157,15 @@ TEST(SocketTest, NonBlockingReadReportsWouldBlock) {
   EXPECT_EQ(n, kWouldBlock);
   ASSERT_THAT(listener.SetNonBlocking(true), IsOk());
   ASSERT_OK_AND_ASSIGN(auto first, listener.Accept());
-  EXPECT_TRUE(first.has_value());
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(fcntl(first->first.fd(), F_GETFL) & O_NONBLOCK, 0);  // blocking unless asked
   ASSERT_OK_AND_ASSIGN(auto none, listener.Accept());
   EXPECT_FALSE(none.has_value());
+  ASSERT_OK_AND_ASSIGN(Socket second_client, Connect(addr, Soon()));
+  ASSERT_OK_AND_ASSIGN(auto second, listener.Accept(/*nonblocking=*/true));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_NE(fcntl(second->first.fd(), F_GETFL) & O_NONBLOCK, 0);
+  EXPECT_NE(fcntl(second->first.fd(), F_GETFD) & FD_CLOEXEC, 0);
 }
 
 TEST(SocketTest, WriteAllOnNonBlockingSocketWritesEverything) {

@@ -285,11 +285,14 @@ cpu_ticks() {
 }
 
 # kernel_counters prints TcpExtListenOverflows, TcpExtTCPSynRetrans and TcpRetransSegs (all
-# loopback traffic of the machine): a c=1000 tail of ~1 s is usually a dropped SYN.
+# loopback traffic of the machine) and the proxies' cpu's steal time in ticks: a c=1000 tail of
+# ~1 s is usually a dropped SYN; a p99 of a few ms at c=10 is usually the hypervisor taking the
+# cpu away (steal).
 kernel_counters() {
   awk '$1 ~ /:$/ { split($0, names); getline; for (i = 2; i <= NF; i++) v[$1 names[i]] = $i }
        END { print v["TcpExt:ListenOverflows"] + 0, v["TcpExt:TCPSynRetrans"] + 0,
                    v["Tcp:RetransSegs"] + 0 }' /proc/net/netstat /proc/net/snmp
+  awk -v c="cpu$PROXY_CPU" '$1 == c { print $9 + 0 }' /proc/stat
 }
 
 to_ms() {  # to_ms 1.23ms|456.00us|1.20s → milliseconds
@@ -322,7 +325,7 @@ one_run() {
     "$(grep -o 'Socket errors:.*\|Non-2xx.*' <<<"$out" | tr '\n' ' ')kernel:" \
     "$(paste -d' ' <(tr ' ' '\n' <<<"$k0") <(tr ' ' '\n' <<<"$k1") |
        awk '{ printf "%s%d", (NR > 1 ? " " : ""), $2 - $1 }' |
-       awk '{ printf "listen overflows %d, SYN retransmits %d, retransmits %d", $1, $2, $3 }'))" >&2
+       awk '{ printf "listen overflows %d, SYN retransmits %d, retransmits %d, cpu%s steal %d ticks", $1, $2, $3, c, $4 }' c="$PROXY_CPU"))" >&2
   echo "$line" >>"$WORK/res.$s.$size.$conns"
 }
 

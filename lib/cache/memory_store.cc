@@ -177,6 +177,9 @@ class BlobReader : public EntryReader {
     internal::AppendServedWireFields(blob_->fields(), out);
   }
   uint64_t body_size() const override { return blob_->body_size; }
+  std::optional<absl::string_view> Body() const override {
+    return absl::string_view(blob_->body(), blob_->body_size);
+  }
   absl::StatusOr<size_t> Read(absl::Span<char> out) override {
     size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), blob_->body_size - offset_));
     if (n > 0) std::memcpy(out.data(), blob_->body() + offset_, n);

@@ -52,6 +52,22 @@ TEST(MemoryStoreTest, MakeStringReaderReadsInChunks) {
   EXPECT_EQ(n, 0u);
 }
 
+TEST(MemoryStoreTest, ReaderOffersTheWholeBodyWithoutACopyAndItOutlivesRemoval) {
+  MemoryStore store;
+  Put(store, Key(1), "whole body");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<EntryReader> r, store.Lookup(Key(1)));
+  std::optional<absl::string_view> body = r->Body();
+  ASSERT_TRUE(body.has_value());
+  EXPECT_EQ(*body, "whole body");
+  ASSERT_THAT(store.Remove(Key(1)), IsOk());
+  Put(store, Key(1), "another body");  // the reader keeps its own entry alive
+  EXPECT_EQ(*r->Body(), "whole body");
+  char buf[5];
+  ASSERT_OK_AND_ASSIGN(size_t n, r->Read(absl::MakeSpan(buf)));
+  EXPECT_EQ(std::string(buf, n), "whole");  // Read is independent of Body
+  EXPECT_EQ(MakeStringReader(EntryMeta(), "abc")->Body().value_or("(none)"), "abc");
+}
+
 // S3-FIFO: a key hit while in the small queue survives a scan of one-off keys; under LRU
 // the scan flushes it.
 TEST(MemoryStoreTest, HotKeySurvivesScanUnderS3FifoButNotLru) {

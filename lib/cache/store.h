@@ -84,6 +84,9 @@ class EntryReader {
   // Read copies the next body bytes into `out` (not kept) and returns how many it copied;
   // 0 means the body is finished (or `out` is empty).
   virtual absl::StatusOr<size_t> Read(absl::Span<char> out) = 0;
+  // Body returns the whole body when the store keeps it in memory (valid as long as the
+  // reader, independent of Read), so it can be written out without a copy; else nullopt.
+  virtual std::optional<absl::string_view> Body() const { return std::nullopt; }
 };
 
 // EntryWriter writes one entry. Destroying it without a successful Commit aborts the insert:

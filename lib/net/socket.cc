@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -60,6 +61,18 @@ absl::StatusOr<size_t> WriteFd(int fd, absl::string_view data) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
     return ErrnoStatus(errno, "write");
+  }
+}
+
+absl::StatusOr<size_t> WriteVFd(int fd, absl::string_view first, absl::string_view second) {
+  iovec iov[2] = {{const_cast<char*>(first.data()), first.size()},
+                  {const_cast<char*>(second.data()), second.size()}};
+  while (true) {
+    ssize_t n = ::writev(fd, iov, 2);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
+    return ErrnoStatus(errno, "writev");
   }
 }
 

@@ -61,6 +61,9 @@ absl::Status SetNonBlocking(int fd, bool on);
 absl::StatusOr<size_t> ReadFd(int fd, absl::Span<char> buf);
 // WriteFd writes once, retrying EINTR. Returns bytes written or kWouldBlock.
 absl::StatusOr<size_t> WriteFd(int fd, absl::string_view data);
+// WriteVFd writes `first` then `second` with one writev(2), retrying EINTR. Returns bytes
+// written (counted across both) or kWouldBlock.
+absl::StatusOr<size_t> WriteVFd(int fd, absl::string_view first, absl::string_view second);
 // WriteAllFd writes everything, looping over partial writes; on a non-blocking fd it waits
 // for POLLOUT in between.
 absl::Status WriteAllFd(int fd, absl::string_view data);
@@ -91,6 +94,9 @@ class Socket {
 
   absl::StatusOr<size_t> Read(absl::Span<char> buf) { return ReadFd(fd(), buf); }
   absl::StatusOr<size_t> Write(absl::string_view data) { return WriteFd(fd(), data); }
+  absl::StatusOr<size_t> WriteV(absl::string_view first, absl::string_view second) {
+    return WriteVFd(fd(), first, second);
+  }
   absl::Status WriteAll(absl::string_view data) { return WriteAllFd(fd(), data); }
 
   // SendTo sends one datagram (to the connected peer when `to` is null).

@@ -168,6 +168,20 @@ TEST(SocketTest, NonBlockingReadReportsWouldBlock) {
   EXPECT_NE(fcntl(second->first.fd(), F_GETFD) & FD_CLOEXEC, 0);
 }
 
+TEST(SocketTest, WriteVWritesBothPartsInOrder) {
+  ASSERT_OK_AND_ASSIGN(Socket listener, Listen(Address::Loopback(AF_INET, 0)));
+  ASSERT_OK_AND_ASSIGN(Address addr, listener.LocalAddress());
+  ASSERT_OK_AND_ASSIGN(Socket client, Connect(addr, Soon()));
+  ASSERT_OK_AND_ASSIGN(auto accepted, listener.Accept());
+  Socket server = std::move(accepted->first);
+  ASSERT_OK_AND_ASSIGN(size_t n, client.WriteV("head:", "body"));
+  EXPECT_EQ(n, 9u);
+  ASSERT_OK_AND_ASSIGN(n, client.WriteV("", "x"));
+  EXPECT_EQ(n, 1u);
+  ASSERT_THAT(client.ShutdownWrite(), IsOk());
+  EXPECT_EQ(ReadAll(server), "head:bodyx");
+}
+
 TEST(SocketTest, WriteAllOnNonBlockingSocketWritesEverything) {
   ASSERT_OK_AND_ASSIGN(Socket listener, Listen(Address::Loopback(AF_INET, 0)));
   ASSERT_OK_AND_ASSIGN(Address addr, listener.LocalAddress());

@@ -121,6 +121,15 @@ void ClientConnection::StartStoredHead(int status, absl::Duration age,
                        .close_after = head.close || body == BodyFollows::kUntilClose};
   serve_chunked_ = body == BodyFollows::kChunked;
   serve_offset_ = 0;
+  serve_body_ = {};
+  serve_direct_ = false;
+  if (body == BodyFollows::kLength && serve_reader_ != nullptr) {
+    std::optional<absl::string_view> whole = serve_reader_->Body();
+    if (whole.has_value() && whole->size() == *body_size) {
+      serve_body_ = *whole;
+      serve_direct_ = true;
+    }
+  }
   resp_head_done_ = true;
   resp_.status = status;
   entry_.status = status;
@@ -143,6 +152,8 @@ void ClientConnection::ServeHeadOnly(http::ResponseHead head) {
 }
 
 void ClientConnection::FinishServing() {
+  serve_body_ = {};  // points into serve_reader_'s entry
+  serve_direct_ = false;
   serve_reader_.reset();
   LeaveFill();
   Log(entry_.status);
@@ -154,6 +165,13 @@ bool ClientConnection::MoveServedBody() {
   size_t room = opt_.buffer_size - out_.size();
   bool done = false;
   size_t n = 0;
+  if (serve_direct_) {
+    if (!serve_body_.empty()) return false;  // WriteClient is still sending it
+    serve_direct_ = false;
+    entry_.body_bytes += serve_reader_->body_size();
+    FinishServing();
+    return true;
+  }
   if (serve_reader_ != nullptr) {
     size_t want = static_cast<size_t>(
         std::min<uint64_t>(room, serve_reader_->body_size() - serve_offset_));
@@ -372,6 +390,8 @@ void ClientConnection::LeaveFill() {
 void ClientConnection::ResetCache() {
   LeaveFill();
   writer_.reset();
+  serve_body_ = {};  // points into serve_reader_'s entry
+  serve_direct_ = false;
   serve_reader_.reset();
   hit_.reset();
   client_headers_.reset();

@@ -115,7 +115,7 @@ void ClientConnection::UpdateInterest() {
   if (phase_ != Phase::kClosing && !client_eof_ && in_.size() < opt_.buffer_size) {
     want |= EventLoop::kReadable;
   }
-  if (!out_.empty()) want |= EventLoop::kWritable;
+  if (!out_.empty() || !serve_body_.empty()) want |= EventLoop::kWritable;
   if (want != client_interest_) {
     ctx_->loop->SetEvents(client_.fd(), want).IgnoreError();
     client_interest_ = want;
@@ -162,15 +162,21 @@ bool ClientConnection::ReadClient() {
 }
 
 bool ClientConnection::WriteClient() {
-  if (out_.empty() || phase_ == Phase::kClosed || phase_ == Phase::kTunnel) return false;
-  absl::StatusOr<size_t> n = client_.Write(out_);
+  if ((out_.empty() && serve_body_.empty()) || phase_ == Phase::kClosed ||
+      phase_ == Phase::kTunnel) {
+    return false;
+  }
+  absl::StatusOr<size_t> n =
+      serve_body_.empty() ? client_.Write(out_) : client_.WriteV(out_, serve_body_);
   if (!n.ok()) {
     Abort();
     return false;
   }
   if (*n == net::kWouldBlock) return false;
   WorkerMetrics::Add(ctx_->metrics->client_sent_bytes, *n);
-  out_.erase(0, *n);
+  size_t from_out = std::min(*n, out_.size());
+  out_.erase(0, from_out);
+  serve_body_.remove_prefix(*n - from_out);
   return *n > 0;
 }
 

@@ -268,6 +268,10 @@ class ClientConnection : private UpstreamPool::Waiter {
   net::EventLoop::TimerId collapse_timer_ = 0;
   std::unique_ptr<cache::EntryReader> serve_reader_;  // kServe from a stored entry
   uint64_t serve_offset_ = 0;                          // body bytes served so far
+  // With a store that keeps the body in memory, the body is written straight from it (after
+  // out_, with writev): serve_body_ is what is left of it; serve_direct_ marks such a serve.
+  absl::string_view serve_body_;
+  bool serve_direct_ = false;
   std::string fields_;  // scratch: stored fields in wire form for the head being built
   bool serve_chunked_ = false;                         // kServe from a fill of unknown size
 };

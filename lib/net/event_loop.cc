@@ -162,8 +162,12 @@ absl::Status EventLoop::RunOnce(absl::Duration max_wait) {
                        : static_cast<int>(std::min<int64_t>(
                              absl::ToInt64Milliseconds(absl::Ceil(wait, absl::Milliseconds(1))),
                              1 << 30));
-  epoll_event events[128];
-  int n = epoll_wait(epoll_.get(), events, 128, timeout_ms);
+  // One round takes up to 1024 ready fds. With 128, a proxy with 1000 busy clients (and as
+  // many upstream connections) spread its service more unevenly: wrk's p99 at 1000
+  // connections was 71-82 ms against 57-61 ms with 1024, at the same req/s.
+  constexpr int kMaxEvents = 1024;
+  epoll_event events[kMaxEvents];
+  int n = epoll_wait(epoll_.get(), events, kMaxEvents, timeout_ms);
   if (n < 0) {
     if (errno == EINTR) return absl::OkStatus();
     return ErrnoStatus(errno, "epoll_wait");

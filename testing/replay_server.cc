@@ -183,6 +183,8 @@ void TcpReplayServer::Serve(net::Socket conn) {
   // Drain nothing more; closing ends the connection (and tells a close-delimited reader).
   absl::MutexLock lock(&mu_);
   open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), conn.fd()), open_fds_.end());
+  conn.Close();
+  ++closed_;
 }
 
 std::vector<std::string> TcpReplayServer::requests() {
@@ -193,6 +195,12 @@ std::vector<std::string> TcpReplayServer::requests() {
 int TcpReplayServer::connections() {
   absl::MutexLock lock(&mu_);
   return connections_;
+}
+
+bool TcpReplayServer::WaitForClosed(int n, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto cond = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return closed_ >= n; };
+  return mu_.AwaitWithTimeout(absl::Condition(&cond), timeout);
 }
 
 bool TcpReplayServer::WaitForConnections(int n, absl::Duration timeout) {

@@ -73,6 +73,9 @@ class TcpReplayServer {
   int connections() ABSL_LOCKS_EXCLUDED(mu_);
   // WaitForConnections blocks until `n` connections were accepted (true) or timeout (false).
   bool WaitForConnections(int n, absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
+  // WaitForClosed blocks until this server has closed `n` connections (true; the peer has
+  // the FIN by then, loopback delivers it within close) or timeout (false).
+  bool WaitForClosed(int n, absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   TcpReplayServer() = default;
@@ -91,6 +94,7 @@ class TcpReplayServer {
   std::vector<std::string> requests_ ABSL_GUARDED_BY(mu_);
   std::vector<int> open_fds_ ABSL_GUARDED_BY(mu_);
   int connections_ ABSL_GUARDED_BY(mu_) = 0;
+  int closed_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
 };
 

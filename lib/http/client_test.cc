@@ -206,7 +206,7 @@ TEST(ClientTest, StaleIdleConnectionIsRetriedOnANewOne) {
   ASSERT_THAT(server, IsOk());
   Client client;
   ASSERT_THAT(Get(client, Base(**server) + "/").result, IsOk());
-  absl::SleepFor(absl::Milliseconds(50));
+  ASSERT_TRUE((*server)->WaitForClosed(1, absl::Seconds(10)));
   Fetched f = Get(client, Base(**server) + "/");
   ASSERT_THAT(f.result, IsOk());
   EXPECT_EQ(f.result->num_connects, 1);

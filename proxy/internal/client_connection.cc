@@ -191,10 +191,7 @@ bool ClientConnection::ReadUpstream() {
   upstream_ready_ = n.ok() && *n != net::kWouldBlock && *n == room;
   if (n.ok() && *n == net::kWouldBlock) return false;
   ArmUpstreamTimer();
-  if (new_slot_) {  // the origin took the new connection (or refused it): no longer unproven
-    new_slot_ = false;
-    ctx_->pool->EndNew(route_.origin.Key());
-  }
+  EndNewSlot();  // the origin took the new connection (or refused it): no longer unproven
   if (!n.ok() || *n == 0) {
     up_eof_ = true;  // a reset counts as an early end: what arrived is still delivered
     return true;
@@ -408,10 +405,13 @@ void ClientConnection::LeavePool() {
     WorkerMetrics::Add(ctx_->metrics->upstream_dequeued, 1);
     ctx_->pool->CancelWait(this);
   }
-  if (new_slot_) {
-    new_slot_ = false;
-    ctx_->pool->EndNew(route_.origin.Key());
-  }
+  EndNewSlot();
+}
+
+void ClientConnection::EndNewSlot() {
+  if (!new_slot_) return;
+  new_slot_ = false;
+  ctx_->pool->EndNew(route_.origin.Key());
 }
 
 void ClientConnection::ConnectUpstream() {

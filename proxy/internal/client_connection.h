@@ -118,6 +118,8 @@ class ClientConnection : private UpstreamPool::Waiter {
   void OnUpstreamReady(std::optional<net::Socket> sock) override;
   // LeavePool gives up a place in the pool's queue or a new-connection slot.
   void LeavePool();
+  // EndNewSlot returns the new-connection slot this request holds, if any.
+  void EndNewSlot();
   void OnResolved(absl::StatusOr<std::vector<net::Address>> addrs);
   void ConnectNext();
   void OnConnected();

@@ -181,9 +181,12 @@ void TcpReplayServer::Serve(net::Socket conn) {
     if (options_.framing == Framing::kNone) break;
   }
   // Drain nothing more; closing ends the connection (and tells a close-delimited reader).
-  absl::MutexLock lock(&mu_);
-  open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), conn.fd()), open_fds_.end());
+  {
+    absl::MutexLock lock(&mu_);
+    open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), conn.fd()), open_fds_.end());
+  }
   conn.Close();
+  absl::MutexLock lock(&mu_);
   ++closed_;
 }
 

@@ -5,8 +5,10 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -20,6 +22,24 @@ using ::testing_util::IsOk;
 using ::testing_util::StatusIs;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
+
+// ConnectedPair is a connected loopback TCP pair (the listener is gone once it returns).
+struct ConnectedPair {
+  Socket client;
+  Socket server;
+};
+absl::StatusOr<ConnectedPair> Connected() {
+  absl::StatusOr<Socket> listener = Listen(Address::Loopback(AF_INET, 0));
+  if (!listener.ok()) return listener.status();
+  absl::StatusOr<Address> addr = listener->LocalAddress();
+  if (!addr.ok()) return addr.status();
+  absl::StatusOr<Socket> client = Connect(*addr, Soon());
+  if (!client.ok()) return client.status();
+  absl::StatusOr<std::optional<std::pair<Socket, Address>>> accepted = listener->Accept();
+  if (!accepted.ok()) return accepted.status();
+  if (!accepted->has_value()) return absl::InternalError("nothing to accept");
+  return ConnectedPair{*std::move(client), std::move((*accepted)->first)};
+}
 
 std::string ReadAll(Socket& s) {
   std::string out;
@@ -169,11 +189,9 @@ TEST(SocketTest, NonBlockingReadReportsWouldBlock) {
 }
 
 TEST(SocketTest, WriteVWritesBothPartsInOrder) {
-  ASSERT_OK_AND_ASSIGN(Socket listener, Listen(Address::Loopback(AF_INET, 0)));
-  ASSERT_OK_AND_ASSIGN(Address addr, listener.LocalAddress());
-  ASSERT_OK_AND_ASSIGN(Socket client, Connect(addr, Soon()));
-  ASSERT_OK_AND_ASSIGN(auto accepted, listener.Accept());
-  Socket server = std::move(accepted->first);
+  ASSERT_OK_AND_ASSIGN(ConnectedPair pair, Connected());
+  Socket& client = pair.client;
+  Socket& server = pair.server;
   ASSERT_OK_AND_ASSIGN(size_t n, client.WriteV("head:", "body"));
   EXPECT_EQ(n, 9u);
   ASSERT_OK_AND_ASSIGN(n, client.WriteV("", "x"));
@@ -183,11 +201,9 @@ TEST(SocketTest, WriteVWritesBothPartsInOrder) {
 }
 
 TEST(SocketTest, WriteAllOnNonBlockingSocketWritesEverything) {
-  ASSERT_OK_AND_ASSIGN(Socket listener, Listen(Address::Loopback(AF_INET, 0)));
-  ASSERT_OK_AND_ASSIGN(Address addr, listener.LocalAddress());
-  ASSERT_OK_AND_ASSIGN(Socket client, Connect(addr, Soon()));
-  ASSERT_OK_AND_ASSIGN(auto accepted, listener.Accept());
-  Socket server = std::move(accepted->first);
+  ASSERT_OK_AND_ASSIGN(ConnectedPair pair, Connected());
+  Socket& client = pair.client;
+  Socket& server = pair.server;
   const std::string big(8 << 20, 'x');  // far more than the socket buffers hold
   std::string got;
   std::thread reader([&] { got = ReadAll(server); });

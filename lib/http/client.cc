@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -81,9 +82,15 @@ bool CanSpliceTo(int fd) {
 // SpliceBody moves `length` body bytes from `sock` to `out` inside the kernel (through a pipe
 // unless `out` is one), calling `count` after each piece. Returns the bytes not received when
 // the peer closes early (0 when complete).
+//
+// Less than kMinSplice readable bytes are copied instead (read, then write). A spliced piece
+// takes a pipe buffer slot per TCP segment it spans, however small: a pipe has 16, so a body
+// arriving a byte a segment would fill the caller's pipe after 16 bytes (and block us until
+// the reader drains it), where written bytes share the pipe's pages.
 absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, WaitFn wait,
                                     absl::FunctionRef<void(uint64_t)> count) {
   constexpr size_t kPiece = 1 << 20;
+  constexpr size_t kMinSplice = 16 * 1024;
   struct stat st;
   const bool direct = ::fstat(out, &st) == 0 && S_ISFIFO(st.st_mode);
   net::Fd pipe_r, pipe_w;
@@ -97,6 +104,24 @@ absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, WaitFn w
   const int into = direct ? out : pipe_w.get();
   while (length > 0) {
     RETURN_IF_ERROR(wait(sock, POLLIN));
+    int readable = 0;
+    if (::ioctl(sock, FIONREAD, &readable) == 0 && static_cast<size_t>(readable) < kMinSplice) {
+      char small[kMinSplice];
+      ssize_t n = ::read(sock, small, std::min<uint64_t>(length, sizeof(small)));
+      if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN) continue;
+        return ClientError(56, absl::StatusCode::kUnavailable,
+                           absl::StrCat("Recv failure: ", std::strerror(errno)));
+      }
+      if (n == 0) return length;
+      if (!net::WriteAllFd(out, absl::string_view(small, static_cast<size_t>(n))).ok()) {
+        return ClientError(23, absl::StatusCode::kAborted,
+                           "Failure writing output to destination");
+      }
+      length -= static_cast<uint64_t>(n);
+      count(static_cast<uint64_t>(n));
+      continue;
+    }
     ssize_t n = ::splice(sock, nullptr, into, nullptr, std::min<uint64_t>(length, kPiece),
                          SPLICE_F_MOVE | SPLICE_F_MORE);
     if (n < 0) {

@@ -1,5 +1,6 @@
 #include "lib/http/client.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -530,27 +532,74 @@ TEST(ClientTest, SinkErrorIs23) {
 namespace http {
 namespace {
 
+// Splice is one Fetch whose body goes to `fd` (body_fd). Returns its result; `counted` gets
+// the body bytes body_read reported.
+absl::StatusOr<FetchResult> Splice(const TcpReplayServer& server, int fd, uint64_t* counted) {
+  Client client({.total_timeout = absl::Seconds(20)});  // a hang fails with code 28
+  FetchCallbacks cb;
+  cb.body_fd = [fd] { return fd; };
+  cb.body_read = [counted](uint64_t, uint64_t total, std::optional<uint64_t>) { *counted = total; };
+  return client.Fetch(Request(MustUrl(Base(server) + "/")), cb);
+}
+
+// PipeReader reads a pipe to its end: on its own thread from the start, as the reader of a
+// pipeline does, or (`concurrent` false) only in Finish, as a reader that waits does.
+class PipeReader {
+ public:
+  explicit PipeReader(bool concurrent = true) {
+    EXPECT_EQ(::pipe(fds_), 0);
+    if (concurrent) thread_ = std::thread([this] { Drain(); });
+  }
+  ~PipeReader() { Finish(); }
+  int fd() const { return fds_[1]; }
+  // Finish closes the write end and returns everything read.
+  const std::string& Finish() {
+    if (fds_[1] >= 0) {
+      ::close(fds_[1]);
+      fds_[1] = -1;
+      if (thread_.joinable()) {
+        thread_.join();
+      } else {
+        Drain();
+      }
+      ::close(fds_[0]);
+    }
+    return got_;
+  }
+
+ private:
+  void Drain() {
+    char buf[65536];
+    for (ssize_t n; (n = ::read(fds_[0], buf, sizeof(buf))) > 0;) got_.append(buf, n);
+  }
+
+  int fds_[2] = {-1, -1};
+  std::thread thread_;
+  std::string got_;
+};
+
+std::string LargeResponse(const std::string& body) {
+  return absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: ", body.size(),
+                      "\r\nConnection: close\r\n\r\n", body);
+}
+
+std::string Pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+  return s;
+}
+
 TEST(ClientSpliceTest, ContentLengthBodyIsSplicedIntoAPipeAndTruncationIsStill18) {
   for (const char* fixture : {"content_length", "truncated"}) {
     SCOPED_TRACE(fixture);
     for (size_t write_size : {1, 0}) {
+      SCOPED_TRACE(absl::StrCat("write_size ", write_size));
       auto server = TcpReplayServer::Start({Fixture(fixture)}, {.write_size = write_size});
       ASSERT_THAT(server, IsOk());
-      int fds[2];
-      ASSERT_EQ(::pipe(fds), 0);
-      SCOPED_TRACE(absl::StrCat("write_size ", write_size));
-      Client client({.total_timeout = absl::Seconds(20)});  // a hang fails with code 28
-      Request r(MustUrl(Base(**server) + "/"));
-      FetchCallbacks cb;
+      PipeReader pipe;
       uint64_t counted = 0;
-      cb.body_fd = [&] { return fds[1]; };
-      cb.body_read = [&](uint64_t, uint64_t total, std::optional<uint64_t>) { counted = total; };
-      absl::StatusOr<FetchResult> f = client.Fetch(r, cb);
-      ::close(fds[1]);
-      std::string got;
-      char buf[4096];
-      for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;) got.append(buf, n);
-      ::close(fds[0]);
+      absl::StatusOr<FetchResult> f = Splice(**server, pipe.fd(), &counted);
+      const std::string& got = pipe.Finish();
       if (std::string(fixture) == "content_length") {
         ASSERT_THAT(f, IsOk());
         EXPECT_EQ(got, "Hello from the fixture server.\n");
@@ -560,6 +609,52 @@ TEST(ClientSpliceTest, ContentLengthBodyIsSplicedIntoAPipeAndTruncationIsStill18
         EXPECT_EQ(f.status().message(), "transfer closed with 90 bytes remaining to read");
         EXPECT_EQ(got, "0123456789");
       }
+    }
+  }
+}
+
+TEST(ClientSpliceTest, ABodyArrivingAByteASegmentFitsThePipeLikeWrittenBytes) {
+  // Spliced, each 1-byte segment would take one of the pipe's 16 buffer slots and the 17th
+  // would block until the pipe is read, which here happens only after Fetch returns.
+  const std::string body = Pattern(100);
+  auto server = TcpReplayServer::Start(
+      {LargeResponse(body)}, {.write_size = 1, .write_pause = absl::Milliseconds(1)});
+  ASSERT_THAT(server, IsOk());
+  PipeReader pipe(/*concurrent=*/false);
+  uint64_t counted = 0;
+  absl::StatusOr<FetchResult> f = Splice(**server, pipe.fd(), &counted);
+  ASSERT_THAT(f, IsOk());
+  EXPECT_EQ(pipe.Finish(), body);
+  EXPECT_EQ(counted, body.size());
+}
+
+TEST(ClientSpliceTest, LargeBodiesAreSplicedIntoAPipeAndAFile) {
+  const std::string body = Pattern(3 << 20);  // more than the receive buffer and a splice piece
+  for (size_t write_size : {0, 1400}) {
+    SCOPED_TRACE(absl::StrCat("write_size ", write_size));
+    {
+      auto server = TcpReplayServer::Start({LargeResponse(body)}, {.write_size = write_size});
+      ASSERT_THAT(server, IsOk());
+      PipeReader pipe;
+      uint64_t counted = 0;
+      ASSERT_THAT(Splice(**server, pipe.fd(), &counted), IsOk());
+      EXPECT_TRUE(pipe.Finish() == body);
+      EXPECT_EQ(counted, body.size());
+    }
+    {
+      auto server = TcpReplayServer::Start({LargeResponse(body)}, {.write_size = write_size});
+      ASSERT_THAT(server, IsOk());
+      const std::string path = absl::StrCat(::testing::TempDir(), "/spliced_", write_size);
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      ASSERT_GE(fd, 0);
+      uint64_t counted = 0;
+      absl::StatusOr<FetchResult> f = Splice(**server, fd, &counted);
+      ::close(fd);
+      ASSERT_THAT(f, IsOk());
+      absl::StatusOr<std::string> written = testing_util::ReadFile(path);
+      ASSERT_THAT(written, IsOk());
+      EXPECT_TRUE(*written == body) << written->size();
+      EXPECT_EQ(counted, body.size());
     }
   }
 }

@@ -79,6 +79,18 @@ bool CanSpliceTo(int fd) {
   return flags >= 0 && (flags & O_APPEND) == 0;
 }
 
+// QueuedBytes returns how many bytes `sock` has to read, after waiting for some (or for the
+// end of the stream, 0) when there are none yet. A Waiter without deadline or idle callback
+// does not poll, and deciding on an empty queue would always copy.
+size_t QueuedBytes(int sock) {
+  int n = 0;
+  if (::ioctl(sock, FIONREAD, &n) == 0 && n > 0) return static_cast<size_t>(n);
+  struct pollfd p = {sock, POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+  return ::ioctl(sock, FIONREAD, &n) == 0 && n > 0 ? static_cast<size_t>(n) : 0;
+}
+
 // SpliceBody moves `length` body bytes from `sock` to `out` inside the kernel (through a pipe
 // unless `out` is one), calling `count` after each piece. Returns the bytes not received when
 // the peer closes early (0 when complete).
@@ -102,42 +114,30 @@ absl::StatusOr<uint64_t> SpliceBody(int sock, int out, uint64_t length, WaitFn w
     (void)::fcntl(fds[1], F_SETPIPE_SZ, static_cast<int>(kPiece));
   }
   const int into = direct ? out : pipe_w.get();
+  auto write_failure = [] {
+    return ClientError(23, absl::StatusCode::kAborted, "Failure writing output to destination");
+  };
   while (length > 0) {
     RETURN_IF_ERROR(wait(sock, POLLIN));
-    int readable = 0;
-    if (::ioctl(sock, FIONREAD, &readable) == 0 && static_cast<size_t>(readable) < kMinSplice) {
-      char small[kMinSplice];
-      ssize_t n = ::read(sock, small, std::min<uint64_t>(length, sizeof(small)));
-      if (n < 0) {
-        if (errno == EINTR || errno == EAGAIN) continue;
-        return ClientError(56, absl::StatusCode::kUnavailable,
-                           absl::StrCat("Recv failure: ", std::strerror(errno)));
-      }
-      if (n == 0) return length;
-      if (!net::WriteAllFd(out, absl::string_view(small, static_cast<size_t>(n))).ok()) {
-        return ClientError(23, absl::StatusCode::kAborted,
-                           "Failure writing output to destination");
-      }
-      length -= static_cast<uint64_t>(n);
-      count(static_cast<uint64_t>(n));
-      continue;
-    }
-    ssize_t n = ::splice(sock, nullptr, into, nullptr, std::min<uint64_t>(length, kPiece),
-                         SPLICE_F_MOVE | SPLICE_F_MORE);
+    const bool copy = QueuedBytes(sock) < kMinSplice;
+    char small[kMinSplice];
+    ssize_t n = copy ? ::read(sock, small, std::min<uint64_t>(length, sizeof(small)))
+                     : ::splice(sock, nullptr, into, nullptr, std::min<uint64_t>(length, kPiece),
+                                SPLICE_F_MOVE | SPLICE_F_MORE);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return ClientError(56, absl::StatusCode::kUnavailable,
                          absl::StrCat("Recv failure: ", std::strerror(errno)));
     }
     if (n == 0) return length;
-    for (ssize_t left = n; !direct && left > 0;) {
+    if (copy && !net::WriteAllFd(out, absl::string_view(small, static_cast<size_t>(n))).ok()) {
+      return write_failure();
+    }
+    for (ssize_t left = n; !copy && !direct && left > 0;) {
       ssize_t m = ::splice(pipe_r.get(), nullptr, out, nullptr, static_cast<size_t>(left),
                            SPLICE_F_MOVE | SPLICE_F_MORE);
       if (m < 0 && errno == EINTR) continue;
-      if (m <= 0) {
-        return ClientError(23, absl::StatusCode::kAborted,
-                           "Failure writing output to destination");
-      }
+      if (m <= 0) return write_failure();
       left -= m;
     }
     length -= static_cast<uint64_t>(n);

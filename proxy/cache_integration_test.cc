@@ -391,6 +391,35 @@ TEST_F(CacheTest, StaleEntryReplacedWhenTheOriginSendsANewResponse) {
   EXPECT_EQ(origin_->count("/n"), 2);
 }
 
+TEST_F(CacheTest, A304ForAnotherETagDoesNotFreshenTheEntryAndIsAskedAgainUnconditionally) {
+  // The origin answers the revalidation of "v1" with a 304 naming "v2" (its content changed
+  // and it compares loosely): that 304 is not about the stored body, which must not be served.
+  std::atomic<int> calls{0};
+  origin_->Handle("/e", [&calls](const http::RequestHead& r) {
+    int n = ++calls;
+    if (n == 1) {
+      return Response(200, "Cache-Control: max-age=60\r\nAge: 120\r\nETag: \"v1\"\r\n", "old body");
+    }
+    if (r.headers.Has("If-None-Match")) {
+      return std::string("HTTP/1.1 304 Not Modified\r\nETag: \"v2\"\r\nCache-Control: max-age=600\r\n\r\n");
+    }
+    return Response(200, "Cache-Control: max-age=600\r\nETag: \"v2\"\r\n", "new body");
+  });
+  Start();
+  ASSERT_EQ(Get("/e").body, "old body");
+  Reply second = Get("/e");
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, "new body");
+  EXPECT_EQ(XCache(second), "MISS");
+  ASSERT_EQ(origin_->count("/e"), 3);
+  EXPECT_EQ(origin_->requests("/e")[1].headers.Get("If-None-Match"), "\"v1\"");
+  EXPECT_FALSE(origin_->requests("/e")[2].headers.Has("If-None-Match"));
+  Reply third = Get("/e");
+  EXPECT_EQ(third.body, "new body");
+  EXPECT_EQ(XCache(third), "HIT");
+  EXPECT_EQ(origin_->count("/e"), 3);
+}
+
 TEST_F(CacheTest, ClientPreconditionsAreEvaluatedAgainstTheRevalidatedEntry) {
   std::atomic<int> calls{0};
   origin_->Handle("/p", [&calls](const http::RequestHead&) {

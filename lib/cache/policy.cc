@@ -364,11 +364,7 @@ bool VaryMatches(const EntryMeta& stored, const http::Headers& request) {
 }
 
 void AddConditionalHeaders(const EntryMeta& stored, http::Headers* request) {
-  request->Remove("if-none-match");
-  request->Remove("if-modified-since");
-  request->Remove("if-match");
-  request->Remove("if-unmodified-since");
-  request->Remove("if-range");
+  for (absl::string_view name : kPreconditionFields) request->Remove(name);
   if (std::optional<absl::string_view> etag = stored.headers.Get("etag")) {
     request->Set("If-None-Match", std::string(*etag)).IgnoreError();
   }
@@ -402,6 +398,25 @@ http::Headers StorableHeaders(const http::Headers& headers) {
     if (!drop.contains(absl::AsciiStrToLower(f.name))) out.Add(f.name, f.value).IgnoreError();
   }
   return out;
+}
+
+bool Selects304(const EntryMeta& stored, const http::ResponseHead& not_modified) {
+  std::optional<absl::string_view> stored_tag = stored.headers.Get("etag");
+  if (std::optional<absl::string_view> tag = not_modified.headers.Get("etag")) {
+    const absl::string_view got = absl::StripAsciiWhitespace(*tag);
+    if (!stored_tag.has_value()) return false;
+    const absl::string_view have = absl::StripAsciiWhitespace(*stored_tag);
+    if (!absl::StartsWith(got, "W/")) return !absl::StartsWith(have, "W/") && got == have;
+    return WeakTag(got) == WeakTag(have);
+  }
+  if (std::optional<absl::string_view> lm = not_modified.headers.Get("last-modified")) {
+    std::optional<absl::string_view> stored_lm = stored.headers.Get("last-modified");
+    if (!stored_lm.has_value()) return false;
+    std::optional<absl::Time> got = http::ParseHttpDate(*lm);
+    std::optional<absl::Time> have = http::ParseHttpDate(*stored_lm);
+    return got.has_value() && have.has_value() && *got == *have;
+  }
+  return true;
 }
 
 EntryMeta FreshenFrom304(const EntryMeta& stored, const http::ResponseHead& not_modified,

@@ -146,6 +146,11 @@ std::optional<std::vector<VaryValue>> VaryValues(const http::Headers& response,
 // Vary is not "*" and every listed field has the same normalised value as when stored.
 bool VaryMatches(const EntryMeta& stored, const http::Headers& request);
 
+// kPreconditionFields are the request fields that make a request conditional (RFC 9110
+// §13.1).
+inline constexpr absl::string_view kPreconditionFields[] = {
+    "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"};
+
 // AddConditionalHeaders adds If-None-Match (from ETag) and If-Modified-Since (from
 // Last-Modified) for revalidating `stored` (RFC 9111 §4.3.1), replacing any the client sent.
 void AddConditionalHeaders(const EntryMeta& stored, http::Headers* request);
@@ -161,6 +166,14 @@ void AppendServedFields(const http::Headers& headers, std::string* out);
 // StorableHeaders returns `headers` without hop-by-hop fields (Connection and the fields it
 // names, Keep-Alive, Proxy-Connection, TE, Transfer-Encoding, Upgrade, Proxy-*).
 http::Headers StorableHeaders(const http::Headers& headers);
+
+// Selects304 reports whether a 304 `not_modified`, the answer to revalidating `stored`, is
+// about the stored response and may freshen it (RFC 9111 §4.3.4): its strong ETag is the
+// stored one; or, without a strong ETag, its weak ETag matches the stored ETag weakly, or
+// (with no ETag) its Last-Modified is the stored one. A 304 with neither field selects the
+// stored response (the origin omitted them; most caches accept that, and the RFC's own
+// test for it cannot be met by an entry that was revalidated through its validators).
+bool Selects304(const EntryMeta& stored, const http::ResponseHead& not_modified);
 
 // FreshenFrom304 returns `stored` updated by a 304 `not_modified` (RFC 9111 §3.2, §4.3.4):
 // each storable field of the 304 except Content-Length replaces the stored fields of that

@@ -359,6 +359,40 @@ TEST(ConditionalTest, ValidatorsBecomeConditionals) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST(Selects304Test, ValidatorsOfThe304MustBeTheStoredOnes) {
+  const char* kLm = "Sun, 06 Nov 1994 08:49:37 GMT";
+  const EntryMeta strong = Stored({{"ETag", "\"a\""}, {"Last-Modified", kLm}});
+  const EntryMeta weak = Stored({{"ETag", "W/\"a\""}});
+  const EntryMeta dated = Stored({{"Last-Modified", kLm}});
+  struct Case {
+    const EntryMeta& stored;
+    Fields not_modified;
+    bool selects;
+  } cases[] = {
+      {strong, {{"ETag", "\"a\""}}, true},
+      {strong, {{"ETag", " \"a\" "}}, true},
+      {strong, {{"ETag", "\"b\""}}, false},
+      {strong, {{"ETag", "W/\"a\""}}, true},    // weak in the 304: weak comparison
+      {weak, {{"ETag", "\"a\""}}, false},       // strong in the 304: the stored one is weak
+      {weak, {{"ETag", "W/\"a\""}}, true},
+      {weak, {{"ETag", "W/\"b\""}}, false},
+      {dated, {{"ETag", "\"a\""}}, false},      // an ETag the stored response never had
+      {dated, {{"Last-Modified", kLm}}, true},
+      {dated, {{"Last-Modified", "Sunday, 06-Nov-94 08:49:37 GMT"}}, true},  // same date
+      {dated, {{"Last-Modified", "Mon, 07 Nov 1994 08:49:37 GMT"}}, false},
+      {strong, {{"Last-Modified", "Mon, 07 Nov 1994 08:49:37 GMT"}}, false},
+      {weak, {{"Last-Modified", kLm}}, false},
+      {strong, {{"ETag", "\"a\""}, {"Last-Modified", "Mon, 07 Nov 1994 08:49:37 GMT"}}, true},
+      {strong, {{"Cache-Control", "max-age=60"}}, true},  // no validator: accepted
+  };
+  for (const Case& c : cases) {
+    http::ResponseHead r = Resp(304, c.not_modified);
+    EXPECT_EQ(Selects304(c.stored, r), c.selects)
+        << c.stored.headers.Get("etag").value_or("-") << " / " << r.headers.Get("etag").value_or("-")
+        << " " << r.headers.Get("last-modified").value_or("-");
+  }
+}
+
 TEST(FreshenFrom304Test, UpdatesHeadersButNotContentLength) {
   EntryMeta m = Stored({{"Content-Length", "1234"}, {"ETag", "\"a\""},
                         {"Cache-Control", "max-age=10"}, {"X-Old", "1"}});

@@ -33,7 +33,10 @@ bool ClientConnection::CacheRequest() {
   if (hit.ok()) {
     const cache::ResponseSummary& stored = hit->reader->summary();
     cache::Reuse reuse = cache::DecideReuse(req_.headers, stored, now);
-    if (!background_key_.empty()) {
+    if (!background_key_.empty() && reuse != cache::Reuse::kFresh) {
+      // A refresh always asks the origin, unless another one (on another worker, between
+      // the lookup that found the entry stale and the mark) has already stored a fresh
+      // response: then it is answered from that, and the origin is not asked twice.
       reuse = stored.has_validator ? cache::Reuse::kRevalidate : cache::Reuse::kFetch;
     }
     switch (reuse) {
@@ -262,6 +265,10 @@ bool ClientConnection::AfterResponseHead() {
   absl::Time now = absl::Now();
   if (hit_.has_value()) {
     if (revalidate_ && resp_.status == 304) {
+      if (!cache::Selects304(hit_->reader->meta(), resp_)) {
+        RetryUnconditionally();
+        return true;
+      }
       cache::EntryMeta fresh = cache::FreshenFrom304(hit_->reader->meta(), resp_,
                                                      upstream_start_.value_or(now), now);
       ctx_->cache->UpdateMeta(*hit_, fresh).IgnoreError();
@@ -299,6 +306,25 @@ bool ClientConnection::AfterResponseHead() {
     fill_->Publish(std::move(meta), length);
   }
   return false;
+}
+
+void ClientConnection::RetryUnconditionally() {
+  hit_.reset();
+  revalidate_ = false;
+  ctx_->cache->Invalidate(*cache_key_).IgnoreError();
+  ReleaseUpstream();  // a 304 has no body: the connection can serve again
+  // The client's own preconditions, if any, go instead of the cache's.
+  for (absl::string_view name : cache::kPreconditionFields) {
+    req_.headers.Remove(name);
+    for (absl::string_view v : ClientHeaders().GetAll(name)) req_.headers.Add(name, v).IgnoreError();
+  }
+  resp_ = http::ResponseHead();
+  resp_prev_len_ = 0;
+  absl::StatusOr<std::string> head = http::SerializeRequestHead(req_);
+  if (!head.ok()) return Fail(400, head.status().message());
+  upstream_head_ = *std::move(head);
+  up_out_ = upstream_head_;
+  FetchUpstream(/*allow_pooled=*/true);
 }
 
 void ClientConnection::CacheBody(absl::string_view data) {
@@ -340,10 +366,8 @@ void ClientConnection::StartBackgroundRevalidation() {
   std::string key = cache_key_->ToString();
   if (!ctx_->collapser->StartRevalidation(key)) return;  // one is running already
   http::RequestHead refresh = req_;  // as the client sent it: the same route and variant
-  for (absl::string_view name : {"If-None-Match", "If-Modified-Since", "If-Match",
-                                 "If-Unmodified-Since", "If-Range", "Range"}) {
-    refresh.headers.Remove(name);
-  }
+  for (absl::string_view name : cache::kPreconditionFields) refresh.headers.Remove(name);
+  refresh.headers.Remove("Range");
   refresh.method = "GET";
   refresh.version_minor = 1;
   refresh.headers.Set("Connection", "close").IgnoreError();

@@ -174,6 +174,10 @@ class ClientConnection : private UpstreamPool::Waiter {
   // error may be answered from the stored entry (true: done here); otherwise it decides
   // whether the response is stored and invalidates after unsafe methods.
   bool AfterResponseHead();
+  // RetryUnconditionally follows a 304 that is not about the stored entry (its validators
+  // differ, RFC 9111 §4.3.4), which therefore cannot freshen it: the entry is dropped and the
+  // request sent again without the cache's conditionals.
+  void RetryUnconditionally();
   void CacheBody(absl::string_view data);
   void FinishCaching();
   // ServeStaleOnError answers with the stored entry instead of a 502/504 when allowed.

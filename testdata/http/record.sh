@@ -218,4 +218,11 @@ golden_curl bar_v              -#v "$N/small.txt"
 golden_curl bar_timeout        -# -m 1 "$R/hang"
 golden_curl bar_columns50      COLUMNS=50 -# -o x "$N/big.bin"
 golden_curl bar_columns_bad    COLUMNS=20 -# -o x "$N/small.txt"
+# -o into a directory that does not exist: a warning when the body's first bytes come (or,
+# for a body-less response, when the file is made at the end), then exit 23.
+golden_curl o_missing_dir       -o nodir/x "$N/small.txt"
+golden_curl sS_o_missing_dir    -sS -o nodir/x "$N/small.txt"
+golden_curl s_o_missing_dir     -s -o nodir/x "$N/small.txt"
+golden_curl o_missing_dir_204   -o nodir/x "$N/empty"
+golden_curl sS_o_missing_dir_204 -sS -o nodir/x "$N/empty"
 echo "== done"

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -59,9 +61,12 @@ absl::string_view WithoutBlankLine(absl::string_view raw) {
 }
 
 // Output is where a transfer's body (and -i heads) go: stdout or a file opened on first use.
+// A file that cannot be opened is tried once and reported once through `warn`, as curl
+// says it: "Failed to open the file PATH: REASON".
 class Output {
  public:
-  Output(int stdout_fd, std::string path) : stdout_fd_(stdout_fd), path_(std::move(path)) {}
+  Output(int stdout_fd, std::string path, std::function<void(absl::string_view)> warn)
+      : stdout_fd_(stdout_fd), path_(std::move(path)), warn_(std::move(warn)) {}
   ~Output() {
     if (owned_ >= 0) ::close(owned_);
   }
@@ -76,8 +81,14 @@ class Output {
       fd_ = stdout_fd_;
       return absl::OkStatus();
     }
+    if (!open_error_.ok()) return open_error_;
     owned_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (owned_ < 0) return net::ErrnoStatus(errno, absl::StrCat("open ", path_));
+    if (owned_ < 0) {
+      const int err = errno;
+      open_error_ = net::ErrnoStatus(err, absl::StrCat("open ", path_));
+      warn_(absl::StrCat("Failed to open the file ", path_, ": ", std::strerror(err)));
+      return open_error_;
+    }
     fd_ = owned_;
     return absl::OkStatus();
   }
@@ -88,8 +99,10 @@ class Output {
  private:
   int stdout_fd_;
   std::string path_;
+  std::function<void(absl::string_view)> warn_;
   int fd_ = -1;
   int owned_ = -1;
+  absl::Status open_error_;
 };
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
@@ -278,10 +291,15 @@ class Transfer {
     start_ = absl::Now();
     int code = Perform(url, output);
     if (progress_ != nullptr) progress_->Finish(received_, expected_, absl::Now());
+    // A body-less response still creates the file, after the meter's last line; when that
+    // fails, curl's warning is all it says (no "curl: (23)" line).
+    if (code == 0 && output_ != nullptr && !output_->path().empty() && !output_->Open().ok()) {
+      code = Fail(23, "");
+    }
     if (!o_.write_out.empty()) {
       Write(io_.out, WriteOutText(o_.write_out, result_, url_, absl::Now() - start_, code));
     }
-    if (code != 0 && (!o_.silent || o_.show_error)) {
+    if (code != 0 && !message_.empty() && (!o_.silent || o_.show_error)) {
       Write(io_.err, absl::StrCat("curl: (", code, ") ", message_, "\n"));
     }
     if (progress_ != nullptr) progress_->Close();  // the -# bar's newline comes last
@@ -304,7 +322,9 @@ class Transfer {
       path = RemoteName(*url);
       if (path.empty()) return Fail(23, "Remote file name has no length!");
     }
-    output_ = std::make_unique<Output>(io_.out, path);
+    output_ = std::make_unique<Output>(io_.out, path, [this](absl::string_view warning) {
+      if (!o_.silent) Write(io_.err, absl::StrCat("Warning: ", warning, "\n"));
+    });
     http::Request request(*url);
     absl::StatusOr<std::string> body = PostData(o_);
     if (!body.ok()) return Fail(26, std::string(body.status().message()));
@@ -396,11 +416,6 @@ class Transfer {
     result_ = *r;
     received_ = r->body_bytes;
     if (!sink_error.ok()) return Fail(23, "Failure writing output to destination");
-    if (!output_->path().empty()) {
-      if (absl::Status s = output_->Open(); !s.ok()) {
-        return Fail(23, absl::StrCat("Failed to open the file ", output_->path()));
-      }
-    }
     return 0;
   }
 

@@ -63,13 +63,15 @@ uint16_t ClosedPort() {
 }
 
 // Normalize masks what varies between runs and between curl and mini-curl (see
-// testdata/golden/MANIFEST.md): ports, Date, elapsed times, heap pointers, the User-Agent,
+// testdata/golden/MANIFEST.md): ports, the temp dir, Date, elapsed times, heap pointers, the User-Agent,
 // "{ [N bytes data]" chunking, and progress-meter lines.
 std::string Normalize(std::string s, uint16_t port) {
   for (const std::string& p : {std::string("8089"), std::string("8090"), std::string("8091"),
                                std::string("8099"), absl::StrCat(port)}) {
     s = absl::StrReplaceAll(s, {{"127.0.0.1:" + p, "127.0.0.1:PORT"}, {"port " + p, "port PORT"}});
   }
+  // Relative -o names run in the test's temp dir (see MatchesCurl).
+  s = absl::StrReplaceAll(s, {{testing_util::TempDir() + "/", ""}});
   s = std::regex_replace(s, std::regex("Date: [^\r\n]*"), "Date: X");
   s = std::regex_replace(s, std::regex("after [0-9]+ (ms|milliseconds)"), "after N $1");
   s = std::regex_replace(s, std::regex("User-Agent: [^\r\n]*"), "User-Agent: X");
@@ -214,6 +216,11 @@ const std::vector<GoldenCase>& GoldenCases() {
       {"bar_timeout", {}, {}, true},
       {"bar_columns50", {"large_5mib"}},
       {"bar_columns_bad", {"content_length"}},
+      {"o_missing_dir", {"content_length"}},
+      {"sS_o_missing_dir", {"content_length"}},
+      {"s_o_missing_dir", {"content_length"}},
+      {"o_missing_dir_204", {"no_content_204"}},
+      {"sS_o_missing_dir_204", {"no_content_204"}},
   };
   return *cases;
 }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 
 namespace net {
@@ -44,36 +45,36 @@ absl::Status SetNonBlocking(int fd, bool on) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> ReadFd(int fd, absl::Span<char> buf) {
+namespace {
+
+// Transfer runs `op`, a read or write returning a count or -1 with errno, again while a signal
+// interrupts it. Returns the count, kWouldBlock when a non-blocking fd has nothing to do, or
+// the error, named by `what`.
+absl::StatusOr<size_t> Transfer(absl::FunctionRef<ssize_t()> op,
+                                absl::FunctionRef<std::string()> what) {
   while (true) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
+    ssize_t n = op();
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
-    return ErrnoStatus(errno, "read");
+    return ErrnoStatus(errno, what());
   }
 }
 
+}  // namespace
+
+absl::StatusOr<size_t> ReadFd(int fd, absl::Span<char> buf) {
+  return Transfer([&] { return ::read(fd, buf.data(), buf.size()); }, [] { return "read"; });
+}
+
 absl::StatusOr<size_t> WriteFd(int fd, absl::string_view data) {
-  while (true) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n >= 0) return static_cast<size_t>(n);
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
-    return ErrnoStatus(errno, "write");
-  }
+  return Transfer([&] { return ::write(fd, data.data(), data.size()); }, [] { return "write"; });
 }
 
 absl::StatusOr<size_t> WriteVFd(int fd, absl::string_view first, absl::string_view second) {
   iovec iov[2] = {{const_cast<char*>(first.data()), first.size()},
                   {const_cast<char*>(second.data()), second.size()}};
-  while (true) {
-    ssize_t n = ::writev(fd, iov, 2);
-    if (n >= 0) return static_cast<size_t>(n);
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
-    return ErrnoStatus(errno, "writev");
-  }
+  return Transfer([&] { return ::writev(fd, iov, 2); }, [] { return "writev"; });
 }
 
 absl::Status WriteAllFd(int fd, absl::string_view data) {
@@ -148,33 +149,29 @@ absl::StatusOr<std::optional<std::pair<Socket, Address>>> Socket::Accept(bool no
 }
 
 absl::StatusOr<size_t> Socket::SendTo(absl::string_view data, const Address* to) {
-  while (true) {
-    ssize_t n = ::sendto(fd(), data.data(), data.size(), MSG_NOSIGNAL,
-                         to ? to->sockaddr() : nullptr, to ? to->socklen() : 0);
-    if (n >= 0) return static_cast<size_t>(n);
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
-    return ErrnoStatus(errno, to ? absl::StrCat("sendto ", to->ToString()) : "send");
-  }
+  return Transfer(
+      [&] {
+        return ::sendto(fd(), data.data(), data.size(), MSG_NOSIGNAL,
+                        to ? to->sockaddr() : nullptr, to ? to->socklen() : 0);
+      },
+      [&] { return to ? absl::StrCat("sendto ", to->ToString()) : std::string("send"); });
 }
 
 absl::StatusOr<size_t> Socket::RecvFrom(absl::Span<char> buf, Address* from) {
-  while (true) {
-    sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    ssize_t n = ::recvfrom(fd(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss),
-                           &len);
-    if (n >= 0) {
-      if (from != nullptr) {
-        absl::StatusOr<Address> a = Address::FromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
-        *from = a.ok() ? *a : Address();
-      }
-      return static_cast<size_t>(n);
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return kWouldBlock;
-    return ErrnoStatus(errno, "recvfrom");
+  sockaddr_storage ss;
+  socklen_t len = 0;
+  absl::StatusOr<size_t> n = Transfer(
+      [&] {
+        len = sizeof(ss);
+        return ::recvfrom(fd(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss),
+                          &len);
+      },
+      [] { return "recvfrom"; });
+  if (n.ok() && *n != kWouldBlock && from != nullptr) {
+    absl::StatusOr<Address> a = Address::FromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
+    *from = a.ok() ? *a : Address();
   }
+  return n;
 }
 
 absl::Status Socket::ShutdownWrite() {

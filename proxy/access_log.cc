@@ -84,7 +84,7 @@ absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& pa
 
 AccessLog::~AccessLog() {
   {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&stop_mu_);
     stopping_ = true;
   }
   if (flusher_.joinable()) flusher_.join();
@@ -126,8 +126,8 @@ void AccessLog::FlushEvery() {
   for (;;) {
     bool stop;
     {
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.flush_interval);
+      absl::MutexLock lock(&stop_mu_);
+      stop_mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.flush_interval);
       stop = stopping_;
     }
     Flush();

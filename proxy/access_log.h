@@ -76,7 +76,7 @@ class AccessLog {
   // FlushLocked takes the buffered lines (briefly holding mu_) and writes them out: the workers
   // keep appending while the write runs.
   void FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(file_mu_) ABSL_LOCKS_EXCLUDED(mu_);
-  void FlushEvery() ABSL_LOCKS_EXCLUDED(mu_, file_mu_);
+  void FlushEvery() ABSL_LOCKS_EXCLUDED(mu_, file_mu_, stop_mu_);
 
   const std::string path_;
   const AccessLogOptions options_;
@@ -86,7 +86,10 @@ class AccessLog {
   std::string out_ ABSL_GUARDED_BY(file_mu_);  // being written (keeps its capacity)
   absl::Mutex mu_;
   std::string buffer_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // The flusher waits on its own mutex: a waiter on mu_ would send every Write's unlock down
+  // absl's slow path (it re-evaluates the waiter's condition), on every request.
+  absl::Mutex stop_mu_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
   std::thread flusher_;  // with a flush interval
 };
 

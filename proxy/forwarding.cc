@@ -1,9 +1,11 @@
 #include "proxy/forwarding.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -20,8 +22,8 @@ namespace {
 // AppendToList sets `name` to its existing values (all fields, joined) plus `element`.
 absl::Status AppendToList(http::Headers* headers, absl::string_view name,
                           absl::string_view element) {
+  if (!headers->Has(name)) return headers->Add(name, element);  // the usual case
   std::vector<absl::string_view> values = headers->GetAll(name);
-  if (values.empty()) return headers->Add(name, element);  // the usual case: no copy, no scan
   values.push_back(element);
   std::string joined = absl::StrJoin(values, ", ");
   return headers->Set(name, joined);
@@ -105,8 +107,10 @@ void RemoveHopByHop(http::Headers* headers) {
     }
     return false;
   };
-  // The fields Connection lists are hop-by-hop too.
-  std::vector<absl::string_view> listed;
+  // The fields Connection lists are hop-by-hop too. Most list only names dropped anyway
+  // ("keep-alive") or "close", so the rest are copied (the removal moves the fields the views
+  // would point into) into a vector that seldom leaves its inline room.
+  absl::InlinedVector<std::string, 4> listed;
   bool any = false;
   for (const http::Headers::Field& f : *headers) {
     if (!is_hop(f.name)) continue;
@@ -114,21 +118,27 @@ void RemoveHopByHop(http::Headers* headers) {
     if (!absl::EqualsIgnoreCase(f.name, "connection")) continue;
     for (absl::string_view token : absl::StrSplit(f.value, ',')) {
       token = absl::StripAsciiWhitespace(token);
-      if (!token.empty()) listed.push_back(token);
+      if (!token.empty() && !is_hop(token)) listed.emplace_back(token);
     }
   }
   if (!any) return;  // most requests: nothing to remove
-  // One pass removes them all; `listed` views into the fields, so copy the names first.
-  std::vector<std::string> names(listed.begin(), listed.end());
   headers->RemoveIf([&](const http::Headers::Field& f) {
     return is_hop(f.name) ||
-           std::any_of(names.begin(), names.end(),
+           std::any_of(listed.begin(), listed.end(),
                        [&](const std::string& n) { return absl::EqualsIgnoreCase(f.name, n); });
   });
 }
 
 void AppendVia(http::Headers* headers, int version_minor, absl::string_view pseudonym) {
-  // Both parts are tokens we control, so the value is always valid.
+  // Both parts are tokens we control, so the value is always valid. It runs twice a request,
+  // so the usual value is put together on the stack rather than in a temporary string.
+  char buf[64];
+  if ((version_minor == 0 || version_minor == 1) && pseudonym.size() <= sizeof(buf) - 4) {
+    std::memcpy(buf, version_minor == 0 ? "1.0 " : "1.1 ", 4);
+    std::memcpy(buf + 4, pseudonym.data(), pseudonym.size());
+    AppendToList(headers, "Via", absl::string_view(buf, 4 + pseudonym.size())).IgnoreError();
+    return;
+  }
   AppendToList(headers, "Via", absl::StrCat("1.", version_minor, " ", pseudonym)).IgnoreError();
 }
 

@@ -79,6 +79,32 @@ TEST(ForwardingTest, UpstreamRequestDropsHopByHopAndAddsViaAndXff) {
   EXPECT_EQ(h.version_minor, 1);
 }
 
+TEST(ForwardingTest, ConnectionMayListManyFieldsInAnyCaseAcrossFields) {
+  http::Headers h;
+  for (auto [n, v] : {std::pair{"connection", "close, A, b"}, {"Connection", " C ,,d, E, KEEP-ALIVE"},
+                      {"a", "1"}, {"B", "2"}, {"c", "3"}, {"D", "4"}, {"e", "5"}, {"close", "6"},
+                      {"Keep-alive", "x"}, {"F", "kept"}, {"Via", "1.1 a"}}) {
+    ASSERT_TRUE(h.Add(n, v).ok());
+  }
+  RemoveHopByHop(&h);
+  http::Headers want;
+  ASSERT_TRUE(want.Add("F", "kept").ok());
+  ASSERT_TRUE(want.Add("Via", "1.1 a").ok());
+  EXPECT_EQ(h, want);
+
+  // Nothing hop-by-hop: nothing changes.
+  RemoveHopByHop(&h);
+  EXPECT_EQ(h, want);
+}
+
+TEST(ForwardingTest, ViaNamesTheReceivedVersionWhateverThePseudonym) {
+  http::Headers h;
+  AppendVia(&h, 0, "p");
+  const std::string long_name(100, 'n');  // longer than the stack buffer
+  AppendVia(&h, 1, long_name);
+  EXPECT_EQ(h.Get("Via"), "1.0 p, 1.1 " + long_name);
+}
+
 TEST(ForwardingTest, ChunkedToHttp10ClientIsDechunkedAndClosed) {
   http::ResponseHead r;
   ASSERT_TRUE(r.headers.Add("Transfer-Encoding", "chunked").ok());

@@ -32,11 +32,7 @@ bool MayHoldForbidden(absl::string_view value) {
   return false;
 }
 
-absl::Status Validate(absl::string_view name, absl::string_view value) {
-  if (!IsToken(name)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("http: invalid header name \"", absl::CHexEscape(name), "\""));
-  }
+absl::Status ValidateValue(absl::string_view name, absl::string_view value) {
   if (!MayHoldForbidden(value)) return absl::OkStatus();
   for (size_t i = 0; i < value.size(); ++i) {
     if (internal::IsFieldValueForbidden(value[i])) {
@@ -47,6 +43,14 @@ absl::Status Validate(absl::string_view name, absl::string_view value) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status Validate(absl::string_view name, absl::string_view value) {
+  if (!IsToken(name)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("http: invalid header name \"", absl::CHexEscape(name), "\""));
+  }
+  return ValidateValue(name, value);
 }
 
 // SameName compares field names case-insensitively; the inline length test rejects most
@@ -65,7 +69,12 @@ auto NameIs(absl::string_view name) {
 bool IsToken(absl::string_view s) { return internal::IsToken(s); }
 
 absl::Status Headers::Add(absl::string_view name, absl::string_view value) {
-  if (absl::Status s = Validate(name, value); !s.ok()) return s;
+  if (!IsToken(name)) return Validate(name, value);
+  return AddTokenName(name, value);
+}
+
+absl::Status Headers::AddTokenName(absl::string_view name, absl::string_view value) {
+  if (absl::Status s = ValidateValue(name, value); !s.ok()) return s;
   if (fields_.empty()) fields_.reserve(kTypicalFields);
   fields_.push_back(Field{std::string(name), std::string(internal::TrimOws(value))});
   return absl::OkStatus();

@@ -27,6 +27,11 @@ namespace http {
 // method).
 bool IsToken(absl::string_view s);
 
+class Headers;
+namespace internal {
+absl::Status ParseFieldLine(absl::string_view line, Headers* out);
+}  // namespace internal
+
 class Headers {
  public:
   // Field is one header field as stored: `name` in its original case, `value` without
@@ -80,6 +85,11 @@ class Headers {
   bool operator==(const Headers& other) const = default;
 
  private:
+  friend absl::Status internal::ParseFieldLine(absl::string_view line, Headers* out);
+  // AddTokenName is Add for a `name` the caller has found to be a token (the head parser does
+  // while it looks for the colon); only `value` is checked.
+  absl::Status AddTokenName(absl::string_view name, absl::string_view value);
+
   // kTypicalFields is the room reserved by the first Add: most messages have fewer fields.
   static constexpr size_t kTypicalFields = 12;
   std::vector<Field> fields_;

@@ -140,6 +140,21 @@ TEST(RequestParserTest, RejectsBadFieldLines) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0x0")));
   EXPECT_THAT(Parse("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", &head),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0xd")));
+  // A name byte that is not a tchar, before the colon or as the colon's place.
+  EXPECT_THAT(Parse("GET / HTTP/1.1\r\nX(y): a\r\n\r\n", &head),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("invalid header name")));
+  EXPECT_THAT(Parse("GET / HTTP/1.1\r\nH\xC3\xA9: a\r\n\r\n", &head),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("invalid header name")));
+}
+
+TEST(RequestParserTest, FieldLinesWithoutSpaceOrValue) {
+  RequestHead head;
+  ASSERT_THAT(Parse("GET / HTTP/1.1\r\nHost:a\r\nX-Empty:\r\nX-Pad: \t b \t\r\n\r\n", &head),
+              IsOk());
+  ASSERT_EQ(head.headers.size(), 3u);
+  EXPECT_EQ(head.headers.Get("host"), "a");
+  EXPECT_EQ(head.headers.Get("x-empty"), "");
+  EXPECT_EQ(head.headers.Get("x-pad"), "b");
 }
 
 TEST(RequestParserTest, LineTooLong) {

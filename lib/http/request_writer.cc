@@ -1,19 +1,27 @@
 #include "lib/http/request_writer.h"
 
 #include <algorithm>
+#include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
 #include "lib/http/internal/chars.h"
 #include "lib/http/internal/head_parser.h"
 
 namespace http {
 namespace {
 
-// AppendFieldsAndEnd appends "Name: value\r\n" for each field, then the blank line.
-void AppendFieldsAndEnd(const Headers& headers, std::string* out) {
-  size_t size = out->size() + 2;
+// FieldsSize is the size of "Name: value\r\n" for every field, plus the blank line.
+size_t FieldsSize(const Headers& headers) {
+  size_t size = 2;
   for (const Headers::Field& f : headers) size += f.name.size() + f.value.size() + 4;
-  out->reserve(size);
+  return size;
+}
+
+// AppendFieldsAndEnd appends "Name: value\r\n" for each field, then the blank line; the
+// caller has reserved room for them.
+void AppendFieldsAndEnd(const Headers& headers, std::string* out) {
   for (const Headers::Field& f : headers) {
     out->append(f.name);
     out->append(": ", 2);
@@ -26,6 +34,12 @@ void AppendFieldsAndEnd(const Headers& headers, std::string* out) {
 }  // namespace
 
 absl::StatusOr<std::string> SerializeRequestHead(const RequestHead& head) {
+  std::string out;
+  RETURN_IF_ERROR(AppendRequestHead(head, &out));
+  return out;
+}
+
+absl::Status AppendRequestHead(const RequestHead& head, std::string* out) {
   if (!internal::IsToken(head.method)) {
     return absl::InvalidArgumentError(
         absl::StrCat("http: bad method \"", internal::Quote(head.method), "\""));
@@ -42,21 +56,41 @@ absl::StatusOr<std::string> SerializeRequestHead(const RequestHead& head) {
   if (head.version_minor == 1 && !head.headers.Has("Host")) {
     return absl::InvalidArgumentError("http: HTTP/1.1 request without host header");
   }
-  std::string out = absl::StrCat(head.method, " ", head.target, " HTTP/1.", head.version_minor,
-                                 "\r\n");
-  AppendFieldsAndEnd(head.headers, &out);
-  return out;
+  constexpr absl::string_view kVersion = " HTTP/1.x\r\n";
+  out->reserve(out->size() + head.method.size() + 1 + head.target.size() + kVersion.size() +
+               FieldsSize(head.headers));
+  out->append(head.method);
+  out->push_back(' ');
+  out->append(head.target);
+  out->append(kVersion.data(), kVersion.size() - 3);
+  out->push_back(head.version_minor == 0 ? '0' : '1');
+  out->append("\r\n", 2);
+  AppendFieldsAndEnd(head.headers, out);
+  return absl::OkStatus();
 }
 
 std::string SerializeResponseHead(const ResponseHead& head) {
-  std::string reason;
-  for (char c : head.reason) {
-    if (c == '\t' || c == ' ' || !internal::IsCtlOrSpace(c)) reason += c;
-  }
-  std::string out = absl::StrCat("HTTP/1.", head.version_minor == 0 ? 0 : 1, " ",
-                                 std::clamp(head.status, 100, 999), " ", reason, "\r\n");
-  AppendFieldsAndEnd(head.headers, &out);
+  std::string out;
+  AppendResponseHead(head, &out);
   return out;
+}
+
+void AppendResponseHead(const ResponseHead& head, std::string* out) {
+  constexpr absl::string_view kStatusLine = "HTTP/1.x 200 \r\n";
+  out->reserve(out->size() + kStatusLine.size() + head.reason.size() + FieldsSize(head.headers));
+  out->append("HTTP/1.", 7);
+  out->push_back(head.version_minor == 0 ? '0' : '1');
+  out->push_back(' ');
+  const int status = std::clamp(head.status, 100, 999);
+  out->push_back(static_cast<char>('0' + status / 100));
+  out->push_back(static_cast<char>('0' + status / 10 % 10));
+  out->push_back(static_cast<char>('0' + status % 10));
+  out->push_back(' ');
+  for (char c : head.reason) {
+    if (c == '\t' || c == ' ' || !internal::IsCtlOrSpace(c)) out->push_back(c);
+  }
+  out->append("\r\n", 2);
+  AppendFieldsAndEnd(head.headers, out);
 }
 
 }  // namespace http

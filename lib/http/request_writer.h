@@ -22,11 +22,19 @@ namespace http {
 // without Host are InvalidArgument.
 absl::StatusOr<std::string> SerializeRequestHead(const RequestHead& head);
 
+// AppendRequestHead appends what SerializeRequestHead returns to `out`, which keeps its
+// capacity (a proxy serialises a head per request into the same buffer). On error `out` is
+// unchanged.
+absl::Status AppendRequestHead(const RequestHead& head, std::string* out);
+
 // SerializeResponseHead returns "HTTP/1.x status reason\r\n", the header fields, then "\r\n".
 // version_minor 0 writes HTTP/1.0, anything else HTTP/1.1. `head.status` should be 100-999; it
 // is written as three digits, clamped into that range. Control bytes other than HTAB are
 // dropped from the reason so it cannot end the line.
 std::string SerializeResponseHead(const ResponseHead& head);
+
+// AppendResponseHead appends what SerializeResponseHead returns to `out`.
+void AppendResponseHead(const ResponseHead& head, std::string* out);
 
 }  // namespace http
 

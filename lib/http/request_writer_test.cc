@@ -82,5 +82,34 @@ TEST(RequestWriterTest, ResponseCannotInjectLines) {
   EXPECT_EQ(SerializeResponseHead(head), "HTTP/1.0 100 OKSet-Cookie: evil\r\n\r\n");
 }
 
+TEST(RequestWriterTest, AppendFormsAddToWhatIsThere) {
+  std::string out = "pipelined:";
+  ASSERT_THAT(AppendRequestHead(Get("/x"), &out), IsOk());
+  EXPECT_EQ(out, "pipelined:GET /x HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  RequestHead http10 = Get("/y");
+  http10.version_minor = 0;
+  ASSERT_THAT(AppendRequestHead(http10, &out), IsOk());
+  EXPECT_EQ(out,
+            "pipelined:GET /x HTTP/1.1\r\nHost: example.com\r\n\r\n"
+            "GET /y HTTP/1.0\r\nHost: example.com\r\n\r\n");
+
+  // A refused head leaves `out` as it was.
+  const std::string before = out;
+  RequestHead bad = Get("/z");
+  bad.method = "G T";
+  EXPECT_THAT(AppendRequestHead(bad, &out), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(out, before);
+
+  ResponseHead head;
+  head.status = 1234;  // clamped to three digits
+  head.reason = "Big";
+  ASSERT_THAT(head.headers.Add("Via", "1.1 x"), IsOk());
+  const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  std::string resp = interim;
+  AppendResponseHead(head, &resp);
+  EXPECT_EQ(resp, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 999 Big\r\nVia: 1.1 x\r\n\r\n");
+  EXPECT_EQ(resp.substr(interim.size()), SerializeResponseHead(head));
+}
+
 }  // namespace
 }  // namespace http

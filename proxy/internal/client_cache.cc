@@ -149,7 +149,7 @@ void ClientConnection::ServeHeadOnly(http::ResponseHead head) {
   resp_head_done_ = true;
   resp_.status = head.status;
   entry_.status = head.status;
-  out_ += http::SerializeResponseHead(head);
+  http::AppendResponseHead(head, &out_);
   phase_ = Phase::kServe;
   FinishServing();
 }
@@ -320,9 +320,10 @@ void ClientConnection::RetryUnconditionally() {
   }
   resp_ = http::ResponseHead();
   resp_prev_len_ = 0;
-  absl::StatusOr<std::string> head = http::SerializeRequestHead(req_);
-  if (!head.ok()) return Fail(400, head.status().message());
-  upstream_head_ = *std::move(head);
+  upstream_head_.clear();
+  if (absl::Status s = http::AppendRequestHead(req_, &upstream_head_); !s.ok()) {
+    return Fail(400, s.message());
+  }
   up_out_ = upstream_head_;
   FetchUpstream(/*allow_pooled=*/true);
 }

@@ -312,9 +312,9 @@ void ClientConnection::StartRequest() {
 void ClientConnection::GoUpstream() {
   absl::Status s = PrepareUpstreamRequest(&req_, route_, entry_.client_ip, opt_.pseudonym);
   if (s.ok() && revalidate_) cache::AddConditionalHeaders(hit_->reader->meta(), &req_.headers);
-  absl::StatusOr<std::string> head = s.ok() ? http::SerializeRequestHead(req_) : s;
-  if (!head.ok()) return Fail(400, head.status().message());
-  upstream_head_ = *std::move(head);
+  upstream_head_.clear();  // keeps its capacity, as up_out_ does
+  if (s.ok()) s = http::AppendRequestHead(req_, &upstream_head_);
+  if (!s.ok()) return Fail(400, s.message());
   up_out_ = upstream_head_;
   FetchUpstream(/*allow_pooled=*/true);
 }
@@ -353,7 +353,7 @@ void ClientConnection::FetchUpstream(bool allow_pooled) {
   if (!upstream_start_.has_value()) upstream_start_ = absl::Now();
   LeavePool();
   if (allow_pooled) {
-    const std::string key = route_.origin.Key();
+    const std::string& key = PoolKey();
     if (std::optional<net::Socket> s = ctx_->pool->Take(
             key, EventLoop::kReadable, [this](uint32_t events) { OnUpstreamEvent(events); })) {
       AttachUpstream(*std::move(s), /*reused=*/true);
@@ -377,9 +377,9 @@ void ClientConnection::OnUpstreamReady(std::optional<net::Socket> sock) {
   WorkerMetrics::Add(ctx_->metrics->upstream_dequeued, 1);
   if (phase_ != Phase::kWaitUpstream) {  // cannot happen: leaving the phase leaves the queue
     if (sock.has_value()) {
-      ctx_->pool->Put(route_.origin.Key(), *std::move(sock));
+      ctx_->pool->Put(PoolKey(), *std::move(sock));
     } else {
-      ctx_->pool->EndNew(route_.origin.Key());
+      ctx_->pool->EndNew(PoolKey());
     }
     return;
   }
@@ -411,7 +411,15 @@ void ClientConnection::LeavePool() {
 void ClientConnection::EndNewSlot() {
   if (!new_slot_) return;
   new_slot_ = false;
-  ctx_->pool->EndNew(route_.origin.Key());
+  ctx_->pool->EndNew(PoolKey());
+}
+
+const std::string& ClientConnection::PoolKey() {
+  if (pool_key_.empty() || !(route_.origin == key_origin_)) {
+    key_origin_ = route_.origin;
+    pool_key_ = key_origin_.Key();
+  }
+  return pool_key_;
 }
 
 void ClientConnection::ConnectUpstream() {
@@ -580,7 +588,7 @@ bool ClientConnection::ParseResponseHead() {
       http::ResponseHead interim = resp_;
       RemoveHopByHop(&interim.headers);
       interim.version_minor = 1;
-      out_ += http::SerializeResponseHead(interim);
+      http::AppendResponseHead(interim, &out_);
     }
     return true;
   }
@@ -604,7 +612,7 @@ bool ClientConnection::ParseResponseHead() {
   if (cache_result_ != CacheResult::kNone) {
     resp_.headers.Set("X-Cache", CacheResultName(cache_result_)).IgnoreError();
   }
-  out_ += http::SerializeResponseHead(resp_);
+  http::AppendResponseHead(resp_, &out_);
   if (resp_framing_.kind == http::BodyFraming::kNone) FinishExchange();
   return true;
 }
@@ -680,7 +688,7 @@ void ClientConnection::ReleaseUpstream() {
                   req_body_done_ && !ctx_->draining;
   if (reusable) {
     upstream_interest_ = 0;  // the pool re-watches it (still registered: no epoll DEL/ADD)
-    ctx_->pool->Put(route_.origin.Key(), std::move(upstream_));
+    ctx_->pool->Put(PoolKey(), std::move(upstream_));
     upstream_ = net::Socket();
   } else {
     DropUpstream();

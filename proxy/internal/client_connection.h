@@ -120,6 +120,8 @@ class ClientConnection : private UpstreamPool::Waiter {
   void LeavePool();
   // EndNewSlot returns the new-connection slot this request holds, if any.
   void EndNewSlot();
+  // PoolKey returns route_.origin's upstream pool key.
+  const std::string& PoolKey();
   void OnResolved(absl::StatusOr<std::vector<net::Address>> addrs);
   void ConnectNext();
   void OnConnected();
@@ -220,6 +222,9 @@ class ClientConnection : private UpstreamPool::Waiter {
   uint64_t seq_ = 0;  // bumps per request; stale resolver answers are ignored
   http::RequestHead req_;
   Route route_;
+  // pool_key_ is key_origin_.Key(), remade only when a request goes to another origin.
+  Origin key_origin_;
+  std::string pool_key_;
   int client_minor_ = 1;
   bool close_wanted_ = false;
   http::BodyFraming req_framing_;

@@ -51,16 +51,23 @@ absl::StatusOr<uint64_t> ParseContentLength(absl::string_view s) {
 
 // ContentLength returns the single length named by every Content-Length field and list
 // element; differing values or an empty list are InvalidArgument.
+// (It walks the fields itself rather than through ListElements: it runs for every message, and
+// this way collects nothing.)
 absl::StatusOr<uint64_t> ContentLength(const Headers& headers) {
-  std::vector<absl::string_view> values = ListElements(headers, "Content-Length");
+  constexpr absl::string_view kName = "Content-Length";
   std::optional<uint64_t> first;
-  for (absl::string_view value : values) {
-    ASSIGN_OR_RETURN(uint64_t v, ParseContentLength(value));
-    if (first.has_value() && v != *first) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("http: conflicting content-length values ", *first, " and ", v));
+  for (const Headers::Field& f : headers) {
+    if (f.name.size() != kName.size() || !absl::EqualsIgnoreCase(f.name, kName)) continue;
+    for (absl::string_view element : absl::StrSplit(f.value, ',')) {
+      element = TrimOws(element);
+      if (element.empty()) continue;
+      ASSIGN_OR_RETURN(uint64_t v, ParseContentLength(element));
+      if (first.has_value() && v != *first) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("http: conflicting content-length values ", *first, " and ", v));
+      }
+      first = v;
     }
-    first = v;
   }
   if (!first.has_value()) return absl::InvalidArgumentError("http: empty content-length");
   return *first;
@@ -160,6 +167,13 @@ absl::string_view NextLine(absl::string_view* lines) {
 }
 
 absl::Status ParseFieldLine(absl::string_view line, Headers* out) {
+  // The usual line: a token, then the colon. One pass finds the colon and checks the name.
+  size_t i = 0;
+  while (i < line.size() && IsTokenChar(line[i])) ++i;
+  if (i > 0 && i < line.size() && line[i] == ':') {
+    return out->AddTokenName(line.substr(0, i), line.substr(i + 1));
+  }
+  // Anything else is refused below, each way with its own message.
   if (!line.empty() && IsOws(line[0])) {
     return absl::InvalidArgumentError(
         absl::StrCat("http: obs-fold (line starts with whitespace) in \"", Quote(line), "\""));

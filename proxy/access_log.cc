@@ -21,18 +21,17 @@ void AppendQuoted(std::string* out, absl::string_view s) {
     return;
   }
   out->push_back('"');
-  if (std::none_of(s.begin(), s.end(), [](char c) { return NeedsEscape(c); })) {
-    out->append(s.data(), s.size());
-  } else {
-    for (unsigned char c : s) {
-      if (c == '"' || c == '\\') {
-        out->push_back('\\');
-        out->push_back(static_cast<char>(c));
-      } else if (c < 0x20 || c >= 0x7f) {
-        absl::StrAppend(out, absl::StrFormat("\\x%02X", c));
-      } else {
-        out->push_back(static_cast<char>(c));
-      }
+  size_t clean = 0;  // the prefix that needs no escape: all of it, nearly always
+  while (clean < s.size() && !NeedsEscape(static_cast<unsigned char>(s[clean]))) ++clean;
+  out->append(s.data(), clean);
+  for (unsigned char c : s.substr(clean)) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c >= 0x7f) {
+      absl::StrAppend(out, absl::StrFormat("\\x%02X", c));
+    } else {
+      out->push_back(static_cast<char>(c));
     }
   }
   out->push_back('"');
@@ -55,21 +54,40 @@ const std::string& ClfTime(absl::Time t) {
 
 std::string FormatAccessLine(const AccessEntry& e) {
   std::string out;
-  out.reserve(160 + e.request_line.size() + e.user_agent.size() + e.referer.size());
-  absl::StrAppend(&out, e.client_ip.empty() ? "-" : e.client_ip, " - - ", ClfTime(e.time), " ");
-  AppendQuoted(&out, e.request_line);
-  absl::StrAppend(&out, " ", e.status, " ", e.body_bytes, " ");
-  AppendQuoted(&out, e.referer);
-  out.push_back(' ');
-  AppendQuoted(&out, e.user_agent);
-  absl::StrAppend(&out, " ", e.cache_status.empty() ? "-" : e.cache_status, " ");
+  AppendAccessLine(e, &out);
+  return out;
+}
+
+void AppendAccessLine(const AccessEntry& e, std::string* out) {
+  // Piece by piece rather than through StrAppend's lists: this runs for every request.
+  auto append = [out](absl::string_view piece) { out->append(piece.data(), piece.size()); };
+  out->reserve(out->size() + 160 + e.client_ip.size() + e.request_line.size() +
+               e.user_agent.size() + e.referer.size() + e.cache_status.size());
+  append(e.client_ip.empty() ? "-" : e.client_ip);
+  append(" - - ");
+  append(ClfTime(e.time));
+  out->push_back(' ');
+  AppendQuoted(out, e.request_line);
+  out->push_back(' ');
+  append(absl::AlphaNum(e.status).Piece());
+  out->push_back(' ');
+  append(absl::AlphaNum(e.body_bytes).Piece());
+  out->push_back(' ');
+  AppendQuoted(out, e.referer);
+  out->push_back(' ');
+  AppendQuoted(out, e.user_agent);
+  out->push_back(' ');
+  append(e.cache_status.empty() ? "-" : e.cache_status);
+  out->push_back(' ');
   if (e.upstream_time.has_value()) {
     int64_t ms = absl::ToInt64Milliseconds(*e.upstream_time + absl::Microseconds(500));
-    absl::StrAppend(&out, ms / 1000, ".", absl::Dec(ms % 1000, absl::kZeroPad3), "\n");
+    append(absl::AlphaNum(ms / 1000).Piece());
+    out->push_back('.');
+    append(absl::AlphaNum(absl::Dec(ms % 1000, absl::kZeroPad3)).Piece());
+    out->push_back('\n');
   } else {
-    out.append("-\n");
+    append("-\n");
   }
-  return out;
 }
 
 absl::StatusOr<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& path,
@@ -93,11 +111,11 @@ AccessLog::~AccessLog() {
   if (file_ != nullptr && file_ != stderr) std::fclose(file_);
 }
 
-void AccessLog::Write(const std::string& line) {
+void AccessLog::Write(absl::string_view line) {
   bool flush;
   {
     absl::MutexLock lock(&mu_);
-    buffer_ += line;
+    buffer_.append(line.data(), line.size());
     flush = options_.flush_interval <= absl::ZeroDuration() ||
             buffer_.size() >= options_.buffer_bytes;
   }

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -47,6 +48,8 @@ struct AccessEntry {
 // FormatAccessLine renders `e` as one line ending in "\n". Quotes and control bytes in the
 // quoted fields are escaped as \" and \xHH, so a line cannot be forged by a client.
 std::string FormatAccessLine(const AccessEntry& e);
+// AppendAccessLine appends that line to `out` (a buffer the caller reuses).
+void AppendAccessLine(const AccessEntry& e, std::string* out);
 
 struct AccessLogOptions {
   // flush_interval: zero writes every line at once; otherwise lines wait at most this long.
@@ -63,7 +66,7 @@ class AccessLog {
   ~AccessLog();
 
   // Write appends `line` (written now, or buffered). Thread-safe.
-  void Write(const std::string& line) ABSL_LOCKS_EXCLUDED(mu_, file_mu_);
+  void Write(absl::string_view line) ABSL_LOCKS_EXCLUDED(mu_, file_mu_);
   // Flush writes what is buffered. Thread-safe.
   void Flush() ABSL_LOCKS_EXCLUDED(mu_, file_mu_);
   // Reopen writes what is buffered, then closes and reopens the file (no-op for stderr).

@@ -38,6 +38,22 @@ TEST(AccessLogTest, CombinedFormatWithCacheAndUpstreamTime) {
   EXPECT_THAT(FormatAccessLine(e), testing::EndsWith("\"evil\\\"\\x0A\" - -\n"));
 }
 
+TEST(AccessLogTest, AppendAddsOneLineAfterWhatIsThere) {
+  AccessEntry e;
+  e.time = absl::FromUnixSeconds(1795482123);
+  e.request_line = "GET /caf\xC3\xA9\\ HTTP/1.0";  // clean prefix, then bytes to escape
+  e.status = 504;
+  e.referer = "http://r/";
+  e.cache_status = "MISS";
+  e.upstream_time = absl::Microseconds(61234567);  // rounds to 61.235 s
+  std::string out = "previous line\n";
+  AppendAccessLine(e, &out);
+  EXPECT_EQ(out,
+            "previous line\n- - - [24/Nov/2026:01:02:03 +0000] "
+            "\"GET /caf\\xC3\\xA9\\\\ HTTP/1.0\" 504 0 \"http://r/\" \"-\" MISS 61.235\n");
+  EXPECT_EQ(out.substr(14), FormatAccessLine(e));
+}
+
 TEST(AccessLogTest, ReopenFollowsRename) {
   std::string path = testing_util::TempDir() + "/access.log";
   std::remove(path.c_str());

@@ -103,7 +103,7 @@ void RemoveHopByHop(http::Headers* headers) {
         return false;
     }
     for (absl::string_view hop : kHopByHop) {
-      if (absl::EqualsIgnoreCase(name, hop)) return true;
+      if (http::FieldNameEquals(name, hop)) return true;
     }
     return false;
   };
@@ -115,7 +115,7 @@ void RemoveHopByHop(http::Headers* headers) {
   for (const http::Headers::Field& f : *headers) {
     if (!is_hop(f.name)) continue;
     any = true;
-    if (!absl::EqualsIgnoreCase(f.name, "connection")) continue;
+    if (!http::FieldNameEquals(f.name, "connection")) continue;
     for (absl::string_view token : absl::StrSplit(f.value, ',')) {
       token = absl::StripAsciiWhitespace(token);
       if (!token.empty() && !is_hop(token)) listed.emplace_back(token);
@@ -125,7 +125,7 @@ void RemoveHopByHop(http::Headers* headers) {
   headers->RemoveIf([&](const http::Headers::Field& f) {
     return is_hop(f.name) ||
            std::any_of(listed.begin(), listed.end(),
-                       [&](const std::string& n) { return absl::EqualsIgnoreCase(f.name, n); });
+                       [&](const std::string& n) { return http::FieldNameEquals(f.name, n); });
   });
 }
 

@@ -53,15 +53,9 @@ absl::Status Validate(absl::string_view name, absl::string_view value) {
   return ValidateValue(name, value);
 }
 
-// SameName compares field names case-insensitively; the inline length test rejects most
-// fields without a call (lookups scan every field, several times per message).
-inline bool SameName(absl::string_view a, absl::string_view b) {
-  return a.size() == b.size() && absl::EqualsIgnoreCase(a, b);
-}
-
 // NameIs returns a predicate matching fields named `name` in any case; `name` must outlive it.
 auto NameIs(absl::string_view name) {
-  return [name](const Headers::Field& f) { return SameName(f.name, name); };
+  return [name](const Headers::Field& f) { return FieldNameEquals(f.name, name); };
 }
 
 }  // namespace
@@ -121,7 +115,7 @@ bool Headers::Has(absl::string_view name) const { return Get(name).has_value(); 
 
 bool Headers::HasToken(absl::string_view name, absl::string_view token) const {
   for (const Field& f : fields_) {
-    if (!SameName(f.name, name)) continue;
+    if (!FieldNameEquals(f.name, name)) continue;
     for (absl::string_view element : absl::StrSplit(f.value, ',')) {
       if (absl::EqualsIgnoreCase(internal::TrimOws(element), token)) return true;
     }

@@ -27,6 +27,20 @@ namespace http {
 // method).
 bool IsToken(absl::string_view s);
 
+// FieldNameEquals compares field names (or any ASCII tokens) case-insensitively. Inline: header
+// lookups compare names many times per message.
+inline bool FieldNameEquals(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const unsigned char x = static_cast<unsigned char>(a[i]);
+    const unsigned char y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    const unsigned char lower = x | 0x20;
+    if ((x ^ y) != 0x20 || lower < 'a' || lower > 'z') return false;
+  }
+  return true;
+}
+
 class Headers;
 namespace internal {
 absl::Status ParseFieldLine(absl::string_view line, Headers* out);

@@ -1,5 +1,6 @@
 #include "lib/http/headers.h"
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,26 @@ TEST(HeadersTest, HasTokenSearchesCommaListsAcrossFields) {
   EXPECT_FALSE(h.HasToken("Connection", "keep"));
   EXPECT_FALSE(h.HasToken("Connection", "keep-alive, Upgrade"));
   EXPECT_FALSE(h.HasToken("Upgrade", "close"));
+}
+
+TEST(HeadersTest, FieldNameEqualsFoldsOnlyAsciiLetters) {
+  EXPECT_TRUE(FieldNameEquals("Content-Length", "content-LENGTH"));
+  EXPECT_TRUE(FieldNameEquals("", ""));
+  EXPECT_FALSE(FieldNameEquals("Content-Length", "Content-Lengt"));
+  EXPECT_FALSE(FieldNameEquals("Via", "Vib"));
+  // Pairs 0x20 apart that are not letters: '@' and '`', '[' and '{', '-' and CR, and bytes >= 0x80.
+  EXPECT_FALSE(FieldNameEquals("@", "`"));
+  EXPECT_FALSE(FieldNameEquals("[", "{"));
+  EXPECT_FALSE(FieldNameEquals("\x0d", "-"));
+  EXPECT_FALSE(FieldNameEquals("\xC0", "\xE0"));
+  for (int c = 0; c < 256; ++c) {
+    for (int d = 0; d < 256; ++d) {
+      const char a[1] = {static_cast<char>(c)}, b[1] = {static_cast<char>(d)};
+      const bool want = c == d || (std::isalpha(c) && std::isalpha(d) && (c | 0x20) == (d | 0x20) &&
+                                   c < 0x80 && d < 0x80);
+      ASSERT_EQ(FieldNameEquals(absl::string_view(a, 1), absl::string_view(b, 1)), want) << c << " " << d;
+    }
+  }
 }
 
 TEST(HeadersTest, IsToken) {

@@ -814,7 +814,9 @@ void ClientConnection::Log(int status) {
   if (opt_.access_log == nullptr) return;
   if (entry_.request_line.empty()) entry_.request_line = "-";
   if (upstream_start_.has_value()) entry_.upstream_time = absl::Now() - *upstream_start_;
-  opt_.access_log->Write(FormatAccessLine(entry_));
+  log_line_.clear();
+  AppendAccessLine(entry_, &log_line_);
+  opt_.access_log->Write(log_line_);
 }
 
 // --- timers --------------------------------------------------------------------------------

@@ -233,6 +233,7 @@ class ClientConnection : private UpstreamPool::Waiter {
   bool req_body_done_ = false;
   std::string upstream_head_;  // serialised request head (kept for one retry)
   AccessEntry entry_;
+  std::string log_line_;  // entry_ formatted (keeps its capacity)
   bool logged_ = false;
   std::optional<absl::Time> upstream_start_;
 

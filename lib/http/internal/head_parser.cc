@@ -57,7 +57,7 @@ absl::StatusOr<uint64_t> ContentLength(const Headers& headers) {
   constexpr absl::string_view kName = "Content-Length";
   std::optional<uint64_t> first;
   for (const Headers::Field& f : headers) {
-    if (f.name.size() != kName.size() || !absl::EqualsIgnoreCase(f.name, kName)) continue;
+    if (!FieldNameEquals(f.name, kName)) continue;
     for (absl::string_view element : absl::StrSplit(f.value, ',')) {
       element = TrimOws(element);
       if (element.empty()) continue;

@@ -385,6 +385,45 @@ TEST(ProxyTest, ManyConcurrentClients) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(30));
 }
 
+// With many connections open the proxy frees each emptied large buffer after a response
+// (see ClientConnection::ReleaseIfLarge); responses on reused connections must stay whole.
+TEST(ProxyTest, ManyOpenConnectionsGetLargeBodiesWholeOnReuse) {
+  auto body_for = [](absl::string_view path) {
+    std::string body(20000, static_cast<char>('a' + path.size() % 26));
+    body.replace(0, path.size(), path.data(), path.size());
+    return absl::StrCat(body, "END", path);
+  };
+  ASSERT_OK_AND_ASSIGN(auto origin, TcpReplayServer::StartWithResponder(
+      [&](const std::string& req, size_t) -> std::optional<std::string> {
+        const size_t from = req.find(' ') + 1;
+        const std::string path = req.substr(from, req.find(' ', from) - from);
+        const std::string body = body_for(path);
+        return absl::StrCat("HTTP/1.1 200 OK\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
+      }));
+  Proxy proxy = StartProxy({"--workers=1", absl::StrCat("--upstream=127.0.0.1:", origin->port())});
+  constexpr int kConnections = 100;  // more than the 64 below which buffers are kept
+  std::vector<net::Socket> conns;
+  for (int i = 0; i < kConnections; ++i) conns.push_back(Dial(proxy.port));
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < kConnections; ++i) {
+      const std::string path = absl::StrCat("/", i, "-", round);
+      ASSERT_TRUE(conns[i].WriteAll(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: o\r\n\r\n")).ok());
+      const std::string want = body_for(path);
+      std::string got;
+      char buf[8192];
+      while (!absl::EndsWith(got, absl::StrCat("END", path))) {
+        absl::StatusOr<size_t> n = conns[i].Read(absl::MakeSpan(buf));
+        ASSERT_TRUE(n.ok() && *n > 0 && *n != net::kWouldBlock) << path << " after " << got.size();
+        got.append(buf, *n);
+      }
+      ASSERT_THAT(got, StartsWith("HTTP/1.1 200 OK\r\n")) << path;
+      const size_t head_end = got.find("\r\n\r\n");
+      ASSERT_NE(head_end, std::string::npos);
+      ASSERT_EQ(got.substr(head_end + 4), want) << path;
+    }
+  }
+}
+
 // AcceptQueue returns how many connections wait in `listener`'s accept queue (for a listening
 // TCP socket the kernel reports it in tcpi_unacked).
 uint32_t AcceptQueue(const net::Socket& listener) {

@@ -122,6 +122,7 @@ class ClientConnection : private UpstreamPool::Waiter {
   void EndNewSlot();
   // PoolKey returns route_.origin's upstream pool key.
   const std::string& PoolKey();
+  void ReleaseIfLarge(std::string* buf);
   void OnResolved(absl::StatusOr<std::vector<net::Address>> addrs);
   void ConnectNext();
   void OnConnected();
